@@ -1,0 +1,35 @@
+# aTES: `make run` tries it, `make test` proves it.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint services schemas bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+run: install
+	$(PY) app.py
+
+services:
+	.ci/services
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+test: install services lint
+	$(VENV)/bin/pytest
+
+schemas: install
+	$(PY) -m jobs.schemas
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache tests/artifacts

@@ -1,0 +1,29 @@
+"""Who is asking: every request from a user carries them, fetched from Slack on their first contact."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.services import Services
+from bot.users_sync import profile_from_slack
+from domains.identity import handlers as identity
+from domains.identity.queries import get_user
+
+
+def register(app: App, services: Services) -> None:
+    @app.middleware
+    def load_actor(context: BoltContext, client: WebClient, body: dict[str, Any], next: Callable[[], None]) -> None:
+        user_id = context.user_id
+        if user_id and body.get("type") != "event_callback":
+            actor = get_user(services.sessions, user_id)
+            if actor is None:
+                member = client.users_info(user=user_id)["user"]
+                actor = identity.sync_profile(
+                    identity.unit_of_work(services.sessions), profile_from_slack(member), services.settings.admin_ids
+                )
+            context["actor"] = actor
+        next()

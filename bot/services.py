@@ -1,0 +1,17 @@
+"""What the listeners need from the rest of the system, handed in once at start."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from domains.kernel.settings import Settings
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    sessions: sessionmaker[Session]
+    rng: random.Random = field(default_factory=random.SystemRandom)

@@ -1,0 +1,60 @@
+"""Accounting's own tables: accounts, priced tasks and the append-only audit log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, DateTime, Index, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from domains.kernel.db import BigId, inbox_table, outbox_table
+
+metadata = MetaData()
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+class Account(Base):
+    __tablename__ = "accounting_accounts"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    balance_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class PricedTask(Base):
+    """Accounting's copy of a task, with the prices drawn once when accounting first heard of it."""
+
+    __tablename__ = "accounting_tasks"
+
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str | None] = mapped_column(String(200))
+    jira_id: Mapped[str | None] = mapped_column(String(32))
+    fee_cents: Mapped[int] = mapped_column(BigInteger)
+    reward_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class AuditRecord(Base):
+    """One balance change. Withdrawals and payments are negative amounts, deposits positive."""
+
+    __tablename__ = "accounting_audit_records"
+    __table_args__ = (
+        Index("ix_accounting_audit_user_cycle", "user_id", "billing_cycle"),
+        Index("ix_accounting_audit_cycle_kind", "billing_cycle", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(String(36), unique=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(8))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    balance_after_cents: Mapped[int] = mapped_column(BigInteger)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    billing_cycle: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event_id: Mapped[str] = mapped_column(String(36))
+
+
+outbox = outbox_table("accounting", metadata)
+inbox = inbox_table("accounting", metadata)

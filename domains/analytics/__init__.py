@@ -1,0 +1,1 @@
+"""Analytics: the admins' numbers, built only from events."""

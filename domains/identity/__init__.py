@@ -1,0 +1,1 @@
+"""Identity: who the users are (from Slack) and what role each has."""

@@ -1,0 +1,1 @@
+"""The shared kernel: what every domain talks through (settings, events, outbox, bus)."""

@@ -1,0 +1,215 @@
+"""Every event aTES publishes. Topics are Redis streams; CUD and business events travel apart."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from domains.kernel.events import Payload, register
+
+USERS = "users"  # identity's users, and their role changes (one stream keeps them in order)
+TASKS = "tasks"  # CUD: tasks as data
+TASK_LIFECYCLE = "task-lifecycle"  # business: assigned, completed
+PRICES = "task-prices"  # CUD and business: a task's prices
+TRANSACTIONS = "transactions"  # business: money moved
+AUDIT_RECORDS = "audit-records"  # CUD: the ledger's lines
+
+Role = Literal["worker", "manager", "accountant", "admin"]
+AuditKind = Literal["withdraw", "deposit", "payment"]
+
+
+@register
+class UserCreated(Payload):
+    NAME = "UserCreated"
+    VERSION = 1
+    TOPIC = USERS
+    user_id: str
+    name: str
+    email: str | None
+    avatar_url: str | None
+    role: Role
+
+
+@register
+class UserUpdated(Payload):
+    NAME = "UserUpdated"
+    VERSION = 1
+    TOPIC = USERS
+    user_id: str
+    name: str
+    email: str | None
+    avatar_url: str | None
+    role: Role
+    is_active: bool
+
+
+@register
+class UserDeleted(Payload):
+    NAME = "UserDeleted"
+    VERSION = 1
+    TOPIC = USERS
+    user_id: str
+
+
+@register
+class UserRoleChanged(Payload):
+    NAME = "UserRoleChanged"
+    VERSION = 1
+    TOPIC = USERS
+    user_id: str
+    old_role: Role
+    new_role: Role
+    changed_by: str
+
+
+@register
+class TaskCreatedV2(Payload):
+    NAME = "TaskCreated"
+    VERSION = 2
+    TOPIC = TASKS
+    task_id: UUID
+    title: str
+    jira_id: str | None
+    description: str
+    author_id: str
+    created_at: datetime
+
+
+@register
+class TaskCreatedV1(Payload):
+    """Before the Jira key had its own field: the key, if any, was part of the title."""
+
+    NAME = "TaskCreated"
+    VERSION = 1
+    TOPIC = TASKS
+    task_id: UUID
+    title: str
+    description: str
+    author_id: str
+    created_at: datetime
+
+    def upcast(self) -> TaskCreatedV2:
+        return TaskCreatedV2(jira_id=None, **self.model_dump())
+
+
+@register
+class TaskUpdatedV2(Payload):
+    NAME = "TaskUpdated"
+    VERSION = 2
+    TOPIC = TASKS
+    task_id: UUID
+    title: str
+    jira_id: str | None
+    description: str
+
+
+@register
+class TaskUpdatedV1(Payload):
+    NAME = "TaskUpdated"
+    VERSION = 1
+    TOPIC = TASKS
+    task_id: UUID
+    title: str
+    description: str
+
+    def upcast(self) -> TaskUpdatedV2:
+        return TaskUpdatedV2(jira_id=None, **self.model_dump())
+
+
+@register
+class TaskDeleted(Payload):
+    NAME = "TaskDeleted"
+    VERSION = 1
+    TOPIC = TASKS
+    task_id: UUID
+
+
+@register
+class TaskAssigned(Payload):
+    NAME = "TaskAssigned"
+    VERSION = 1
+    TOPIC = TASK_LIFECYCLE
+    task_id: UUID
+    assignee_id: str
+    previous_assignee_id: str | None
+
+
+@register
+class TaskCompleted(Payload):
+    NAME = "TaskCompleted"
+    VERSION = 1
+    TOPIC = TASK_LIFECYCLE
+    task_id: UUID
+    assignee_id: str
+    completed_at: datetime
+
+
+@register
+class TaskPriceCreated(Payload):
+    NAME = "TaskPriceCreated"
+    VERSION = 1
+    TOPIC = PRICES
+    task_id: UUID
+    fee_cents: int
+    reward_cents: int
+
+
+@register
+class PriceAssigned(Payload):
+    NAME = "PriceAssigned"
+    VERSION = 1
+    TOPIC = PRICES
+    task_id: UUID
+    fee_cents: int
+    reward_cents: int
+
+
+@register
+class UserWithdrawn(Payload):
+    NAME = "UserWithdrawn"
+    VERSION = 1
+    TOPIC = TRANSACTIONS
+    user_id: str
+    task_id: UUID
+    amount_cents: int
+    billing_cycle: date
+
+
+@register
+class UserBalanceIncreased(Payload):
+    NAME = "UserBalanceIncreased"
+    VERSION = 1
+    TOPIC = TRANSACTIONS
+    user_id: str
+    task_id: UUID
+    amount_cents: int
+    billing_cycle: date
+
+
+@register
+class UserPaid(Payload):
+    NAME = "UserPaid"
+    VERSION = 1
+    TOPIC = TRANSACTIONS
+    user_id: str
+    amount_cents: int
+    earned_cents: int
+    billing_cycle: date
+
+
+@register
+class AuditRecordCreated(Payload):
+    NAME = "AuditRecordCreated"
+    VERSION = 1
+    TOPIC = AUDIT_RECORDS
+    record_id: UUID
+    user_id: str
+    kind: AuditKind
+    amount_cents: int
+    balance_after_cents: int
+    task_id: UUID | None
+    task_title: str | None
+    jira_id: str | None
+    billing_cycle: date
+    created_at: datetime

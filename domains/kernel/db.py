@@ -1,0 +1,109 @@
+"""Database plumbing shared by the domains: engines, the outbox and inbox tables, upserts."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    insert,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+# SQLite wants INTEGER for an auto-incrementing key; PostgreSQL gets a 64-bit one.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for PostgreSQL, or for SQLite set up for several threads writing."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _use_immediate_transactions(engine)
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _use_immediate_transactions(engine: Engine) -> None:
+    # SQLite upgrades a read lock to a write lock lazily and fails at once when another
+    # writer got there first; taking the write lock at BEGIN makes writers wait instead.
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        dbapi_connection.execute("PRAGMA busy_timeout=30000")
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def table_of(model: type[DeclarativeBase]) -> Table:
+    """The Core table behind a mapped class, typed as one."""
+    return cast(Table, model.__table__)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def outbox_table(prefix: str, metadata: MetaData) -> Table:
+    """Events a domain committed with its state, waiting for the relay."""
+    return Table(
+        f"{prefix}_outbox",
+        metadata,
+        Column("id", BigId, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("topic", String(64), nullable=False),
+        Column("body", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("published_at", DateTime(timezone=True), nullable=True, index=True),
+    )
+
+
+def inbox_table(prefix: str, metadata: MetaData) -> Table:
+    """The ids of events a domain has applied, written in the same transaction as the effect."""
+    return Table(
+        f"{prefix}_inbox",
+        metadata,
+        Column("event_id", String(36), primary_key=True),
+        Column("event_name", String(64), nullable=False),
+        Column("applied_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+def insert_if_absent(session: Session, table: Table, index: list[str], row: dict[str, Any]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING; True when the row was inserted (RETURNING, since rowcount is unreliable)."""
+    statement = dialect_insert(session, table).values(row).on_conflict_do_nothing(index_elements=index)
+    return session.execute(statement.returning(table.c[index[0]])).first() is not None
+
+
+def upsert(session: Session, table: Table, index: list[str], update: list[str]) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE SET the named columns from the new row."""
+    statement = dialect_insert(session, table)
+    return statement.on_conflict_do_update(
+        index_elements=index, set_={name: statement.excluded[name] for name in update}
+    )
+
+
+def dialect_insert(session: Session, table: Table) -> Any:
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    if name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table)
+    return insert(table)

@@ -1,0 +1,110 @@
+"""Settings from the environment. A bad value stops start-up with one line naming it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Used when no Slack app is configured, so the app can be tried against a local fake Slack.
+LOCAL_BOT_TOKEN = "xoxb-ates-local"
+LOCAL_SIGNING_SECRET = "ates-local-signing-secret"
+
+
+class SettingsError(Exception):
+    """A setting has a value aTES cannot use; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    database_url: str | None = None
+    redis_url: str | None = None
+    port: int = Field(default=3000, ge=1, le=65535)
+    ates_timezone: str = "UTC"
+    ates_analytics_channel: str | None = None
+    ates_admin_ids: str = ""
+    ates_data_dir: Path = Path("var")
+    ates_stream_prefix: str = "ates:"
+    ates_max_attempts: int = Field(default=5, ge=1)
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("postgresql", "sqlite")):
+            raise ValueError("must be a postgresql:// (or sqlite://) URL")
+        if value and value.startswith("postgresql://"):
+            return "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value or None
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be a redis:// URL")
+        return value or None
+
+    @field_validator("ates_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.ates_timezone)
+
+    @property
+    def admin_ids(self) -> frozenset[str]:
+        return frozenset(part.strip() for part in self.ates_admin_ids.split(",") if part.strip())
+
+    @property
+    def embedded(self) -> bool:
+        """True when aTES runs in one process on SQLite with the in-process bus."""
+        return self.redis_url is None
+
+    @property
+    def bot_token(self) -> str:
+        return self.slack_bot_token or LOCAL_BOT_TOKEN
+
+    @property
+    def signing_secret(self) -> str:
+        return self.slack_signing_secret or LOCAL_SIGNING_SECRET
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.ates_data_dir / 'ates.sqlite3'}"
+
+
+def load_settings() -> Settings:
+    """Read the settings, turning pydantic's report into one line that names the variable."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raise SettingsError(f"bad setting {name}: {first['msg']}") from None
+    if (settings.database_url is None) != (settings.redis_url is None):
+        missing = "REDIS_URL" if settings.redis_url is None else "DATABASE_URL"
+        raise SettingsError(
+            f"bad setting {missing}: set both DATABASE_URL and REDIS_URL, or neither for the embedded runtime"
+        )
+    return settings

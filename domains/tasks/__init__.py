@@ -1,0 +1,1 @@
+"""Tasks: creating, assigning, shuffling and completing tasks."""

@@ -1,0 +1,55 @@
+"""Tasks' consumer: keeps its copy of the users, to know who may be assigned work."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from domains.kernel.consumer import Subscription
+from domains.kernel.contracts import USERS, UserCreated, UserDeleted, UserRoleChanged, UserUpdated
+from domains.kernel.db import table_of, upsert
+from domains.kernel.events import Event, Payload
+from domains.kernel.unit_of_work import UnitOfWork
+from domains.tasks.handlers import unit_of_work
+from domains.tasks.tables import Member
+
+GROUP = "tasks"
+
+
+def on_user(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
+    assert isinstance(payload, (UserCreated, UserUpdated))
+    is_active = payload.is_active if isinstance(payload, UserUpdated) else True
+    _save(uow, payload.user_id, {"role": payload.role, "is_active": is_active})
+
+
+def on_user_deleted(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
+    assert isinstance(payload, UserDeleted)
+    member = uow.session.get(Member, payload.user_id)
+    if member is None:
+        uow.session.add(Member(user_id=payload.user_id, role="worker", is_active=False))
+    else:
+        member.is_active = False
+
+
+def on_role_changed(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
+    assert isinstance(payload, UserRoleChanged)
+    _save(uow, payload.user_id, {"role": payload.new_role})
+
+
+def _save(uow: UnitOfWork, user_id: str, values: dict[str, object]) -> None:
+    table = table_of(Member)
+    row = {"user_id": user_id, "role": "worker", "is_active": True, **values}
+    uow.session.execute(upsert(uow.session, table, ["user_id"], list(values)).values(row))
+
+
+def subscription(sessions: sessionmaker[Session]) -> Subscription:
+    return Subscription(
+        group=GROUP,
+        topics=(USERS,),
+        handlers={
+            "UserCreated": on_user,
+            "UserUpdated": on_user,
+            "UserDeleted": on_user_deleted,
+            "UserRoleChanged": on_role_changed,
+        },
+        unit_of_work=lambda: unit_of_work(sessions),
+    )

@@ -1,0 +1,97 @@
+"""Tasks' rules, no I/O."""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from typing import Literal
+from uuid import UUID
+
+Status = Literal["open", "done"]
+MAX_TITLE = 200
+MAX_DESCRIPTION = 2000
+JIRA_ID = re.compile(r"^[A-Z][A-Z0-9]{0,9}-[0-9]{1,7}$")
+_LEADING_KEY = re.compile(r"^\s*\[([^\]]*)\]\s*(.*)$", re.DOTALL)
+
+
+class TaskError(Exception):
+    """A task command that cannot be carried out; the message says why, for the user."""
+
+
+class InvalidTask(TaskError):
+    pass
+
+
+class NoWorkers(TaskError):
+    pass
+
+
+class TaskNotFound(TaskError):
+    pass
+
+
+class NotAssignee(TaskError):
+    pass
+
+
+class TaskClosed(TaskError):
+    pass
+
+
+@dataclass(frozen=True)
+class NewTask:
+    title: str
+    jira_id: str | None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TaskView:
+    task_id: UUID
+    title: str
+    jira_id: str | None
+    description: str
+    status: Status
+    author_id: str
+    assignee_id: str
+
+
+def parse_new_task(text: str, description: str = "") -> NewTask:
+    """`[UP-42] Fix the beak` -> jira_id UP-42, title "Fix the beak"; the key is optional."""
+    jira_id: str | None = None
+    match = _LEADING_KEY.match(text)
+    if match:
+        jira_id, text = match.group(1).strip(), match.group(2)
+    return validate_task(text, jira_id, description)
+
+
+def validate_task(title: str, jira_id: str | None, description: str = "") -> NewTask:
+    title = " ".join(title.split())
+    jira_id = (jira_id or "").strip().upper() or None
+    if not title:
+        raise InvalidTask("A task needs a title, e.g. `/task new [UP-42] Fix the beak`.")
+    if "[" in title or "]" in title:
+        raise InvalidTask(
+            "A title cannot contain `[` or `]`: put the Jira key first, e.g. `/task new [UP-42] Fix the beak`."
+        )
+    if len(title) > MAX_TITLE:
+        raise InvalidTask(f"A title can be at most {MAX_TITLE} characters; this one has {len(title)}.")
+    if jira_id is not None and not JIRA_ID.match(jira_id):
+        raise InvalidTask(f"`{jira_id}` is not a Jira key: use the form `UP-42`.")
+    if len(description) > MAX_DESCRIPTION:
+        raise InvalidTask(f"A description can be at most {MAX_DESCRIPTION} characters.")
+    return NewTask(title, jira_id, description.strip())
+
+
+def pick_worker(workers: list[str], rng: random.Random) -> str:
+    if not workers:
+        raise NoWorkers("There is no one with the worker role to assign tasks to; nothing was created.")
+    return rng.choice(workers)
+
+
+def check_can_complete(view: TaskView, user_id: str) -> None:
+    if view.status != "open":
+        raise TaskClosed(f"“{view.title}” is already done.")
+    if view.assignee_id != user_id:
+        raise NotAssignee("Only the task's assignee can mark it done.")

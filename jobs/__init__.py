@@ -1,0 +1,1 @@
+"""The processes of aTES: composition, event consumers, the outbox relay, Celery, the operator's CLI."""

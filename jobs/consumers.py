@@ -1,0 +1,26 @@
+"""`python -m jobs.consumers <group>`: one member of a consumer group (PostgreSQL + Redis runtime)."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.slack_client import make_client
+from jobs.process import settings_or_exit, setup_logging, stop_on_signals
+from jobs.runtime import GROUPS, Runtime
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m jobs.consumers", description=__doc__)
+    parser.add_argument("group", choices=GROUPS, help="the consumer group to join")
+    args = parser.parse_args(argv)
+    settings = settings_or_exit()
+    if settings.embedded:
+        parser.error("set DATABASE_URL and REDIS_URL: the embedded runtime runs its consumers inside app.py")
+    setup_logging()
+    stop = stop_on_signals()
+    runtime = Runtime.build(settings)
+    runtime.consumer(args.group, make_client(settings)).run(stop)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""`python -m jobs.relay`: moves every domain's committed outbox events to Redis."""
+
+from __future__ import annotations
+
+import argparse
+
+from domains.kernel.relay import run_relay
+from jobs.process import settings_or_exit, setup_logging, stop_on_signals
+from jobs.runtime import OUTBOXES, Runtime
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m jobs.relay", description=__doc__)
+    parser.parse_args(argv)
+    settings = settings_or_exit()
+    if settings.embedded:
+        parser.error("set DATABASE_URL and REDIS_URL: the embedded runtime relays inside app.py")
+    setup_logging()
+    stop = stop_on_signals()
+    runtime = Runtime.build(settings)
+    run_relay(runtime.engine, OUTBOXES, runtime.bus, stop)
+
+
+if __name__ == "__main__":
+    main()

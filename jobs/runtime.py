@@ -1,0 +1,88 @@
+"""The composition root: settings, database, bus and every consumer group, for either runtime."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass, field
+
+import redis
+from slack_sdk import WebClient
+from sqlalchemy import Engine, Table
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.notifier import Notifier
+from domains.accounting import consumers as accounting_consumers
+from domains.accounting.model import PriceDraw
+from domains.accounting.tables import outbox as accounting_outbox
+from domains.identity.tables import outbox as identity_outbox
+from domains.kernel.bus import StreamBus
+from domains.kernel.consumer import Applier, Consumer
+from domains.kernel.db import make_engine, make_session_factory
+from domains.kernel.memory_bus import MemoryBus
+from domains.kernel.once import MemoryOnce, OnceGuard, RedisOnce
+from domains.kernel.redis_bus import RedisBus
+from domains.kernel.relay import run_relay
+from domains.kernel.settings import Settings
+from domains.tasks import consumers as tasks_consumers
+from domains.tasks.tables import outbox as tasks_outbox
+from jobs.migrations import upgrade
+
+log = logging.getLogger(__name__)
+OUTBOXES: list[Table] = [identity_outbox, tasks_outbox, accounting_outbox]
+GROUPS = ("tasks", "accounting", "notifier")
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    bus: StreamBus
+    once: OnceGuard
+    prices: PriceDraw = field(default_factory=PriceDraw)
+
+    @classmethod
+    def build(cls, settings: Settings) -> Runtime:
+        if settings.embedded:
+            settings.ates_data_dir.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(settings.sqlalchemy_url)
+        bus: StreamBus
+        once: OnceGuard
+        if settings.redis_url:
+            client = redis.Redis.from_url(settings.redis_url, decode_responses=True, health_check_interval=10)
+            bus, once = RedisBus(client, settings.ates_stream_prefix), RedisOnce(client, settings.ates_stream_prefix)
+        else:
+            bus, once = MemoryBus(), MemoryOnce()
+        return cls(settings, engine, make_session_factory(engine), bus, once)
+
+    def migrate(self) -> None:
+        upgrade(self.settings.sqlalchemy_url)
+
+    def applier(self, group: str, client: WebClient) -> Applier:
+        """The consumer group `group`, wired to this runtime."""
+        if group == "tasks":
+            return tasks_consumers.subscription(self.sessions)
+        if group == "accounting":
+            return accounting_consumers.subscription(self.sessions, self.prices, self.settings.timezone)
+        if group == "notifier":
+            return Notifier(client, self.sessions, self.once)
+        raise ValueError(f"unknown consumer group {group!r}; known: {', '.join(GROUPS)}")
+
+    def consumer(self, group: str, client: WebClient) -> Consumer:
+        name = f"{socket.gethostname()}-{os.getpid()}-{threading.get_ident()}"
+        return Consumer(self.bus, self.applier(group, client), name, max_attempts=self.settings.ates_max_attempts)
+
+    def start_embedded_workers(self, client: WebClient, stop: threading.Event) -> list[threading.Thread]:
+        """Run the relay and every consumer group as threads of this process (the embedded runtime)."""
+        threads = [
+            threading.Thread(target=run_relay, args=(self.engine, OUTBOXES, self.bus, stop), name="relay", daemon=True)
+        ]
+        for group in GROUPS:
+            consumer = self.consumer(group, client)
+            threads.append(threading.Thread(target=consumer.run, args=(stop, 200), name=group, daemon=True))
+        for thread in threads:
+            thread.start()
+        return threads

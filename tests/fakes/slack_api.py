@@ -1,0 +1,137 @@
+"""A fake Slack: records the Web API calls and `response_url` replies the app makes, and answers them."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+
+
+def member(user_id: str, name: str, **extra: Any) -> dict[str, Any]:
+    """A Slack member as `users.list` and `users.info` describe one."""
+    return {
+        "id": user_id,
+        "name": name.lower(),
+        "real_name": name,
+        "deleted": False,
+        "is_bot": False,
+        "profile": {
+            "display_name": name,
+            "real_name": name,
+            "email": f"{name.lower()}@example.com",
+            "image_192": f"https://avatars.example/{user_id}.png",
+        },
+        **extra,
+    }
+
+
+@dataclass
+class FakeSlack:
+    members: list[dict[str, Any]] = field(default_factory=list)
+    page_size: int = 2
+    calls: list[Call] = field(default_factory=list)
+    rate_limit_next: dict[str, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _ts: int = 0
+
+    def start(self) -> str:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode()
+                args = json.loads(raw) if "json" in (self.headers.get("Content-Type") or "") else dict(parse_qsl(raw))
+                status, headers, reply = fake.answer(self.path, args)
+                body = json.dumps(reply).encode()
+                self.send_response(status)
+                for name, value in {"Content-Type": "application/json", **headers}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/api/"
+
+    def response_url(self, name: str = "r") -> str:
+        return f"{self.url}/response/{name}"
+
+    def answer(self, path: str, args: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any]]:
+        method = path.removeprefix("/api/") if path.startswith("/api/") else "response_url"
+        with self._lock:
+            if self.rate_limit_next.get(method, 0) > 0:
+                self.rate_limit_next[method] -= 1
+                return 429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}
+            self.calls.append(Call(method, args))
+            self._ts += 1
+            ts = f"{int(time.time())}.{self._ts:06d}"
+        handler = self._answers().get(method)
+        return 200, {}, handler(args, ts) if handler else {"ok": True}
+
+    def _answers(self) -> dict[str, Callable[[dict[str, Any], str], dict[str, Any]]]:
+        return {
+            "auth.test": lambda a, ts: {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1"},
+            "users.list": self._users_list,
+            "users.info": self._users_info,
+            "conversations.open": lambda a, ts: {"ok": True, "channel": {"id": "D" + str(a.get("users"))}},
+            "chat.postMessage": lambda a, ts: {"ok": True, "channel": a.get("channel"), "ts": ts},
+            "chat.update": lambda a, ts: {"ok": True, "channel": a.get("channel"), "ts": a.get("ts")},
+            "chat.postEphemeral": lambda a, ts: {"ok": True, "message_ts": ts},
+        }
+
+    def _users_list(self, args: dict[str, Any], _ts: str) -> dict[str, Any]:
+        start = int(args.get("cursor") or 0)
+        page = self.members[start : start + self.page_size]
+        following = start + self.page_size
+        cursor = str(following) if following < len(self.members) else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
+
+    def _users_info(self, args: dict[str, Any], _ts: str) -> dict[str, Any]:
+        for m in self.members:
+            if m["id"] == args.get("user"):
+                return {"ok": True, "user": m}
+        return {"ok": False, "error": "user_not_found"}
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(
+        self, method: str, count: int = 1, timeout: float = 15.0, where: Callable[[Call], bool] = lambda c: True
+    ) -> list[Call]:
+        """The calls to `method` matching `where`, once there are `count` of them (or fail after `timeout`)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [c for c in self.calls_to(method) if where(c)]
+            if len(found) >= count:
+                return found
+            time.sleep(0.02)
+        raise AssertionError(f"expected {count} {method} call(s); got {[c.args for c in self.calls_to(method)]}")

@@ -10,7 +10,7 @@ from jobs.process import settings_or_exit
 from jobs.runtime import Runtime
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ates", description="Operate aTES: migrations and checks.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser(
@@ -23,7 +23,11 @@ def main(argv: list[str] | None = None) -> int:
         help="prove every balance equals the sum of its audit records",
         description="Exit 1, listing each account, when a balance differs from its audit records.",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     runtime = Runtime.build(settings_or_exit())
     if args.command == "migrate":
         runtime.migrate()

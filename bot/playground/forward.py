@@ -101,6 +101,8 @@ class Forwarder:
         message = self.state.find(channel, ts)
         if message is None or not message.visible_to(user_id):
             raise BadInteraction("that message is gone")
+        if message.channel.startswith("D") and message.channel != dm_channel(user_id):
+            raise BadInteraction("that message is in someone else's DM")
         action = action_payload(block_id, find_element(message.blocks, block_id, action_id), chosen)
         container: dict[str, Any] = {
             "type": "message",

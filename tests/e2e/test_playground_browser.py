@@ -15,6 +15,7 @@ from domains.accounting.queries import balance_of
 from domains.kernel.clock import format_cents
 from domains.kernel.db import make_engine, make_session_factory
 from tests.e2e.harness import ROOT, System, eventually, playground_env
+from tests.fakes.bolt_app import serve_small_app
 from tests.fakes.playground import PlaygroundClient
 
 CHROMIUM = "/usr/bin/chromium"
@@ -97,3 +98,24 @@ def test_a_task_made_in_the_page_is_completed_from_the_assignees_dm(
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "playground.png"))
+
+
+def test_a_modal_in_the_page_shows_the_apps_errors_then_submits(page: Page) -> None:
+    with serve_small_app() as (playground, heard):
+        page.goto(f"{playground.base_url}?user=UKIWI&view=CGENERAL")
+        type_line(page, "/form")
+        title = page.locator('.bk-input[data-block-id="title"]')
+        title.locator("input").fill("[bad]")
+        page.click(".modal .submit")
+        expect(title.locator(".bk-error")).to_have_text("No brackets, please.", timeout=WAIT_MS)
+        assert heard.submissions == []
+
+        title.locator("input").fill("Nest")
+        page.select_option('.bk-input[data-block-id="size"] select', "big")
+        page.click(".modal .submit")
+        expect(page.locator(".modal")).to_have_count(0, timeout=WAIT_MS)
+        assert heard.submissions[0]["size"]["size"]["selected_option"]["value"] == "big"
+
+        page.click('.nav-item[data-view="home"]')
+        page.get_by_role("button", name="Red").click()
+        eventually(lambda: heard.clicks, lambda clicks: len(clicks) == 1)

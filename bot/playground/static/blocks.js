@@ -133,7 +133,7 @@
     const def = block.element || {};
     const wrap = el("div", "bk-input");
     wrap.dataset.blockId = block.block_id;
-    const label = el("label", "", textObject(block.label, ctx.people));
+    const label = el("label", "", textObject(block.label, ctx.people) + (block.optional ? ' <span class="bk-hint">(optional)</span>' : ""));
     wrap.append(label);
     let node;
     let read;

@@ -50,7 +50,8 @@ def main() -> None:
     if local:
         # The daily close is not wired yet: pass a callable returning a one-line summary when it exists.
         web = playground.build_playground(settings, runtime.sessions, close_day=None).mount(web)
-    server = _bind(web, settings.port)
+    # The playground lets whoever reaches it act as anyone, so it listens on this machine only.
+    server = _bind(web, "127.0.0.1" if local else "0.0.0.0", settings.port)
     _start_user_sync(runtime, client, local=local)
     log.info("serving Slack requests at http://127.0.0.1:%d/slack/events", settings.port)
     if local:
@@ -72,11 +73,11 @@ def _sync_users(runtime: Runtime, client: WebClient, local: bool) -> None:
         log.exception("could not sync the workspace's members; they will be added on first contact")
 
 
-def _bind(web: Any, port: int) -> Any:
+def _bind(web: Any, host: str, port: int) -> Any:
     """The waitress server, listening already (so requests that arrive before it runs just wait)."""
     from waitress.server import create_server
 
-    return create_server(web, host="0.0.0.0", port=port, threads=16, connection_limit=500)
+    return create_server(web, host=host, port=port, threads=16, connection_limit=500)
 
 
 def _run(server: Any, stop: threading.Event) -> None:

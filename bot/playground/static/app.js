@@ -70,6 +70,7 @@
       list.append(row);
     }
     $("close-day").disabled = !state.can_close_day;
+    if (!state.can_close_day) $("close-day").title = "The daily close is not wired to the playground in this build";
   }
 
   function messageNode(message, people, channel) {

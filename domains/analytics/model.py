@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 SpanKind = Literal["day", "week", "month"]
 CHART_DAYS = 30
+
+
+class InvalidSpan(Exception):
+    """A span asked for that cannot be read; the message says what was wrong."""
 
 
 @dataclass(frozen=True)
@@ -66,3 +70,37 @@ def chart_days(cycle: date, count: int = CHART_DAYS) -> Span:
 def management_earnings(fees_cents: int, rewards_cents: int) -> int:
     """Fees charged minus rewards paid: negative when workers earned more than they paid."""
     return fees_cents - rewards_cents
+
+
+def parse_span(text: str, today: date) -> Span:
+    """`` (today), `2026-11-20`, `week [2026-11-20]`, `month [2026-11 | 2026-11-20]`."""
+    words = text.lower().split()
+    if not words:
+        return day_of(today)
+    if len(words) > 2 or (len(words) == 2 and words[0] not in ("week", "month")):
+        raise InvalidSpan(f"I can't read {text.strip()!r}.")
+    if words[0] == "week":
+        return week_of(_date(words[1]) if len(words) == 2 else today)
+    if words[0] == "month":
+        return month_of(_month(words[1]) if len(words) == 2 else today)
+    return day_of(_date(words[0]))
+
+
+def _date(word: str) -> date:
+    try:
+        return date.fromisoformat(word) if len(word) == 10 else _bad(word)
+    except ValueError:
+        return _bad(word)
+
+
+def _month(word: str) -> date:
+    if len(word) == 7:
+        try:
+            return datetime.strptime(word, "%Y-%m").date()
+        except ValueError:
+            return _bad(word)
+    return _date(word)
+
+
+def _bad(word: str) -> date:
+    raise InvalidSpan(f"{word!r} is not a date (YYYY-MM-DD) or a month (YYYY-MM).")

@@ -32,6 +32,8 @@ def main() -> None:
         runtime.migrate()
         runtime.start_embedded_workers(client, stop)
         log.info("embedded runtime: SQLite at %s, in-process bus", settings.sqlalchemy_url)
+    if not settings.ates_analytics_channel:
+        log.info("ATES_ANALYTICS_CHANNEL is not set: no daily analytics post")
     app = build_app(Services(settings, runtime.sessions), client)
     threading.Thread(target=_sync_users, args=(runtime, client), name="user-sync", daemon=True).start()
     if settings.slack_app_token:

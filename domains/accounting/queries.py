@@ -57,9 +57,7 @@ def earnings_of(sessions: sessionmaker[Session], cycle: date) -> int:
                 select(AuditRecord.kind, func.coalesce(func.sum(AuditRecord.amount_cents), 0))
                 .where(AuditRecord.billing_cycle == cycle, AuditRecord.kind.in_(["withdraw", "deposit"]))
                 .group_by(AuditRecord.kind)
-            )
-            .tuples()
-            .all()
+            ).all()
         )
     return management_earnings(-int(totals.get("withdraw", 0)), int(totals.get("deposit", 0)))
 

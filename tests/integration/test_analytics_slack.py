@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from zoneinfo import ZoneInfo
@@ -29,6 +33,7 @@ from tests.integration.analytics_events import completed, created_v2, fee, price
 from tests.unit.png import read_png
 
 SECRET = "analytics-signing-secret"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class _Quiet(WSGIRequestHandler):
@@ -175,3 +180,26 @@ def test_the_daily_post_carries_the_numbers_and_uploads_the_chart(
 def test_no_channel_means_no_post(settings: Settings, slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
     assert not post_daily_analytics(make_client(settings), sessions, None, date(2026, 11, 20))
     assert slack.calls == []
+
+
+def _cli(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ATES_", "DATABASE_URL", "REDIS_URL"))}
+    return subprocess.run(
+        [sys.executable, "-m", "jobs.cli", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
+    )
+
+
+def test_ates_analytics_post_posts_a_day_or_says_why_not(
+    slack: FakeSlack, sessions: sessionmaker[Session], pg_url: str, redis_url: str, stream_prefix: str
+) -> None:
+    seed(sessions, date(2026, 11, 20))
+    env = {"SLACK_API_URL": slack.api_url, "DATABASE_URL": pg_url, "REDIS_URL": redis_url}
+    refused = _cli(["analytics-post", "--date", "2026-11-20"], ATES_STREAM_PREFIX=stream_prefix, **env)
+    assert refused.returncode == 1 and "ATES_ANALYTICS_CHANNEL is not set" in refused.stderr
+    assert slack.calls == []
+
+    posted = _cli(["analytics-post", "--date", "2026-11-20"], ATES_ANALYTICS_CHANNEL="CAN", **env)
+    assert posted.returncode == 0, posted.stderr
+    assert "-$9.56" in blocks_of(slack.calls_to("chat.postMessage")[0].args)
+    assert [call.args["channel_id"] for call in slack.calls_to("files.completeUploadExternal")] == ["CAN"]
+    assert len(slack.uploads) == 1

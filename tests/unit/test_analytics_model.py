@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from domains.analytics.model import chart_days, day_of, enclosing_spans, management_earnings, month_of, week_of
+import pytest
+
+from domains.analytics.model import (
+    InvalidSpan,
+    chart_days,
+    day_of,
+    enclosing_spans,
+    management_earnings,
+    month_of,
+    parse_span,
+    week_of,
+)
 
 
 def test_an_iso_week_runs_monday_to_sunday_across_a_month_end() -> None:
@@ -38,3 +49,19 @@ def test_the_chart_covers_thirty_days_ending_with_the_cycle() -> None:
 
 def test_earnings_are_fees_minus_rewards() -> None:
     assert management_earnings(3_000, 5_500) == -2_500
+
+
+def test_what_an_admin_may_ask_for() -> None:
+    today = date(2026, 11, 25)
+    assert parse_span("", today) == day_of(today)
+    assert parse_span(" 2026-11-20 ", today) == day_of(date(2026, 11, 20))
+    assert parse_span("WEEK", today) == week_of(today)
+    assert parse_span("week 2026-11-20", today) == week_of(date(2026, 11, 20))
+    assert parse_span("month 2026-02", today) == month_of(date(2026, 2, 1))
+    assert parse_span("month 2026-02-14", today) == month_of(date(2026, 2, 1))
+
+
+@pytest.mark.parametrize("text", ["today", "20261120", "2026-02-30", "week month", "month 2026-13", "day 2026-11-20"])
+def test_what_cannot_be_read_is_refused_with_the_reason(text: str) -> None:
+    with pytest.raises(InvalidSpan, match=r"can't read|is not a date"):
+        parse_span(text, date(2026, 11, 25))

@@ -15,7 +15,7 @@ from jobs.replay import RESETS, outbox_history, replay, stream_history
 from jobs.runtime import OUTBOXES, Runtime
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ates", description="Operate aTES: migrations and checks.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser(
@@ -30,7 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     _add_replay(commands)
     _add_analytics_post(commands)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     runtime = Runtime.build(settings_or_exit())
     if args.command == "migrate":
         runtime.migrate()

@@ -37,6 +37,8 @@ def main() -> None:
         runtime.migrate()
         runtime.start_embedded_workers(client, stop)
         log.info("embedded runtime: SQLite at %s, in-process bus", settings.sqlalchemy_url)
+    if not settings.ates_analytics_channel:
+        log.info("ATES_ANALYTICS_CHANNEL is not set: no daily analytics post")
     app = build_app(Services(settings, runtime.sessions), client)
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -49,3 +50,6 @@ class StreamBus(Protocol):
     def remove_dead_letter(self, topic: str, message_id: str) -> None: ...
 
     def topics(self) -> list[str]: ...
+
+    def history(self, topic: str) -> Iterator[Delivery]:
+        """Every message still on the topic's stream, oldest first, outside any group (for replays)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, cast
 
 import redis
@@ -87,3 +88,12 @@ class RedisBus:
     def topics(self) -> list[str]:
         keys = self.client.scan_iter(match=self.prefix + "*", _type="stream")
         return sorted(k.removeprefix(self.prefix) for k in keys if not k.endswith(DLQ_SUFFIX))
+
+    def history(self, topic: str, page: int = 1000) -> Iterator[Delivery]:
+        start = "-"
+        while True:
+            entries = cast(list[Any], self.client.xrange(self.key(topic), min=start, max="+", count=page))
+            yield from self._deliveries([(self.key(topic), entries)])
+            if len(entries) < page:
+                return
+            start = "(" + entries[-1][0]  # exclusive: after the last one read

@@ -21,6 +21,7 @@ DISTRIBUTED_PROCESSES = [
     ["-m", "jobs.consumers", "tasks"],
     ["-m", "jobs.consumers", "accounting"],
     ["-m", "jobs.consumers", "notifier"],
+    ["-m", "jobs.consumers", "analytics"],
 ]
 
 

@@ -33,6 +33,7 @@ from domains.tasks.queries import count_open_of, get_task, open_tasks_of, recent
 
 log = logging.getLogger(__name__)
 GROUP = "home"
+REFRESH_THREAD = "home-refresh"
 
 
 def publish_home(client: WebClient, sessions: sessionmaker[Session], settings: Settings, actor: UserView) -> None:
@@ -68,7 +69,8 @@ def affected_users(event: Event, sessions: sessionmaker[Session]) -> set[str]:
 class HomeRefresher:
     """A consumer group of its own. Homes are republished a moment after their events, many events at once:
     a shuffle of 100,000 tasks makes one publish per worker, not 200,000. A lost refresh costs nothing
-    durable (the home is rebuilt whenever it is opened), so pending users live in memory."""
+    durable (the home is rebuilt whenever it is opened), so pending users live in memory, and the thread
+    that publishes them exists only while there are some."""
 
     client: WebClient
     sessions: sessionmaker[Session]
@@ -77,30 +79,26 @@ class HomeRefresher:
     group: str = GROUP
     topics: tuple[str, ...] = (TASKS, TASK_LIFECYCLE, TRANSACTIONS)
     _pending: set[str] = field(default_factory=set)
-    _wake: threading.Condition = field(default_factory=threading.Condition)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
     _thread: threading.Thread | None = None
 
     def apply(self, event: Event) -> bool:
         users = affected_users(event, self.sessions)
-        if users:
-            with self._wake:
-                self._pending |= users
-                self._start()
-                self._wake.notify()
+        with self._lock:
+            self._pending |= users
+            if users and self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=REFRESH_THREAD, daemon=True)
+                self._thread.start()
         return bool(users)
-
-    def _start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="home-refresh", daemon=True)
-            self._thread.start()
 
     def _run(self) -> None:
         while True:
-            with self._wake:
-                self._wake.wait_for(lambda: bool(self._pending))
             time.sleep(self.delay_s)  # let the rest of a burst arrive
-            with self._wake:
+            with self._lock:
                 users, self._pending = self._pending, set()
+                if not users:
+                    self._thread = None
+                    return
             for user_id in sorted(users):
                 self._publish(user_id)
 

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.gateway import build_app, wsgi
+from bot.home import REFRESH_THREAD
 from bot.services import Services
 from bot.slack_client import make_client
 from bot.users_sync import sync_workspace
@@ -109,9 +110,13 @@ def serve(slack: FakeSlack, database_url: str) -> Iterator[SlackApp]:
         eventually(lambda: running.scalar("SELECT count(*) FROM tasks_members WHERE role = 'worker'"), lambda n: n == 2)
         yield running
     finally:
-        stop.set()
         server.shutdown()
         server.server_close()
+        app.listener_runner.listener_executor.shutdown(wait=True)  # listeners still at work after their ack
+        stop.set()
         for worker in workers:
             worker.join(timeout=10)
+        for thread in threading.enumerate():
+            if thread.name == REFRESH_THREAD:
+                thread.join(timeout=10)
         runtime.engine.dispose()

@@ -36,7 +36,7 @@ def register(app: App) -> None:
 def _reply(respond: Respond | None, client: WebClient, user_id: str | None, text: str) -> None:
     """Ephemeral where the request came from; by DM when it has nowhere to answer (App Home, shortcuts)."""
     try:
-        if respond is not None:
+        if respond is not None and respond.response_url:
             respond(text=text, response_type="ephemeral", replace_original=False)
         elif user_id:
             client.chat_postMessage(channel=user_id, text=text)

@@ -59,8 +59,10 @@ def test_a_deactivated_users_open_tasks_go_to_other_workers(app: SlackApp) -> No
         tasks.create_task(tasks.unit_of_work(app.sessions), "UADMIN", NewTask(f"Task {n}", None), random.Random(n))
     leaver = str(app.scalar("SELECT assignee_id FROM tasks_tasks LIMIT 1"))
     app.sender.event({"type": "user_change", "user": member(leaver, "Leaver", deleted=True)}, "Ev-gone")
-    assert app.events("identity", "UserDeleted") == [{"user_id": leaver}]
-    eventually(lambda: app.scalar("SELECT count(*) FROM tasks_tasks WHERE assignee_id = :u", u=leaver), lambda n: n == 0)
+    assert eventually(lambda: app.events("identity", "UserDeleted"), bool) == [{"user_id": leaver}]
+    eventually(
+        lambda: app.scalar("SELECT count(*) FROM tasks_tasks WHERE assignee_id = :u", u=leaver), lambda n: n == 0
+    )
     moved = [e for e in app.events("tasks", "TaskAssigned") if e["previous_assignee_id"] == leaver]
     assert moved and all(e["assignee_id"] != leaver for e in moved)
     stayer = ({"U1", "U2"} - {leaver}).pop()

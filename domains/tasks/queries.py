@@ -52,9 +52,13 @@ def recently_done_of(sessions: sessionmaker[Session], user_id: str, limit: int =
 def find_tasks(sessions: sessionmaker[Session], ref: str, limit: int = 5) -> list[TaskView]:
     """Tasks a user's reference names: a task id, the start of one (8+ characters) or a Jira id."""
     ref = ref.strip()
+    by_jira = select(Task).where(Task.jira_id == ref.upper(), Task.status != "deleted")
+    queries = [by_jira]
+    if len(ref) >= 8 and all(c in "0123456789abcdef-" for c in ref.lower()):
+        queries.insert(0, select(Task).where(Task.task_id.startswith(ref.lower(), autoescape=True)))
     with sessions() as session:
-        if len(ref) >= 8 and all(c in "0123456789abcdef-" for c in ref.lower()):
-            query = select(Task).where(Task.task_id.startswith(ref.lower(), autoescape=True))
-        else:
-            query = select(Task).where(Task.jira_id == ref.upper(), Task.status != "deleted")
-        return [task_view(t) for t in session.scalars(query.order_by(Task.created_at.desc()).limit(limit))]
+        for query in queries:  # a Jira id such as ABCDEF-12 also looks like the start of a task id
+            found = [task_view(t) for t in session.scalars(query.order_by(Task.created_at.desc()).limit(limit))]
+            if found:
+                return found
+    return []

@@ -85,3 +85,15 @@ def test_list_shows_the_callers_open_tasks_a_page_at_a_time_each_with_done(app: 
 
     none = app.sender.command("UADMIN", "/task", "list", app.slack.response_url("none")).json()
     assert "no open tasks" in json.dumps(none["blocks"])
+
+
+def test_done_from_the_list_completes_the_task_and_redraws_the_list(app: SlackApp) -> None:
+    app.sender.command("UADMIN", "/task", "new Preen", app.slack.response_url("made"))
+    assignee = str(eventually(lambda: app.scalar("SELECT assignee_id FROM tasks_tasks"), bool))
+    listed = app.sender.command(assignee, "/task", "list", app.slack.response_url("list")).json()
+    done = buttons(listed["blocks"], DONE_ACTION)[0]
+    container = {"type": "message", "is_ephemeral": True, "message_ts": "1.1"}
+    app.sender.act(assignee, done, container, response_url=app.slack.response_url("after"))
+    redrawn = eventually(lambda: app.replies("after"), bool)[0].args
+    assert redrawn["replace_original"] is True and "no open tasks" in json.dumps(redrawn["blocks"])
+    assert app.scalar("SELECT status FROM tasks_tasks") == "done"

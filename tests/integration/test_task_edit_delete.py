@@ -98,3 +98,9 @@ def test_only_admins_delete_and_only_open_tasks(app: SlackApp) -> None:
     assert "already done" in str(reply.json()["view"]["blocks"])
     assert app.scalar("SELECT status FROM tasks_tasks") == "done"
     assert app.events("tasks", "TaskDeleted") == []
+
+
+def test_a_jira_id_that_looks_like_a_task_id_still_finds_its_task(app: SlackApp) -> None:
+    make_task(app, "U1", "[ABCDEF-12] Fix the beak")
+    app.sender.command("U1", "/task", "edit abcdef-12", app.slack.response_url("edit"))
+    assert app.slack.wait_for("views.open")[0].args["view"]["blocks"][1]["element"]["initial_value"] == "ABCDEF-12"

@@ -39,7 +39,7 @@ def main() -> None:
         log.info("embedded runtime: SQLite at %s, in-process bus", settings.sqlalchemy_url)
     if not settings.ates_analytics_channel:
         log.info("ATES_ANALYTICS_CHANNEL is not set: no daily analytics post")
-    app = build_app(Services(settings, runtime.sessions), client)
+    app = build_app(Services(settings, runtime.sessions, once=runtime.once), client)
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine, Table
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.home import HomeRefresher
 from bot.notifier import Notifier
 from domains.accounting import consumers as accounting_consumers
 from domains.accounting.model import PriceDraw
@@ -34,7 +35,7 @@ from jobs.migrations import upgrade
 
 log = logging.getLogger(__name__)
 OUTBOXES: list[Table] = [identity_outbox, tasks_outbox, accounting_outbox, analytics_outbox]
-GROUPS = ("tasks", "accounting", "analytics", "notifier")
+GROUPS = ("tasks", "accounting", "analytics", "notifier", "home")
 
 
 @dataclass
@@ -73,6 +74,8 @@ class Runtime:
             return analytics_consumers.subscription(self.sessions, self.settings.timezone)
         if group == "notifier":
             return Notifier(client, self.sessions, self.once)
+        if group == "home":
+            return HomeRefresher(client, self.sessions, self.settings)
         raise ValueError(f"unknown consumer group {group!r}; known: {', '.join(GROUPS)}")
 
     def consumer(self, group: str, client: WebClient) -> Consumer:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_bolt.context.respond import Respond
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from domains.tasks.model import TaskError
@@ -17,21 +18,27 @@ APOLOGY = "Sorry, something went wrong on our side and nothing was changed. Plea
 
 def register(app: App) -> None:
     @app.error
-    def handle_error(error: Exception, body: dict[str, Any], respond: Respond | None) -> None:
+    def handle_error(
+        error: Exception, body: dict[str, Any], respond: Respond | None, context: BoltContext, client: WebClient
+    ) -> None:
         if isinstance(error, TaskError):
-            _reply(respond, str(error))
+            _reply(respond, client, context.user_id, str(error))
             return
         if isinstance(error, SlackApiError):
-            log.error("Slack Web API %s failed: %s", error.response.api_url, error.response.get("error"))
+            method = str(error.response.api_url).rstrip("/").rsplit("/", 1)[-1]
+            log.error("Slack Web API %s failed: %s", method, error.response.get("error"))
         else:
             log.exception("unhandled error for %s", body.get("type") or body.get("command"), exc_info=error)
-        _reply(respond, APOLOGY)
+        if body.get("type") != "event_callback":  # nobody is waiting on an event's outcome
+            _reply(respond, client, context.user_id, APOLOGY)
 
 
-def _reply(respond: Respond | None, text: str) -> None:
-    if respond is None:
-        return
+def _reply(respond: Respond | None, client: WebClient, user_id: str | None, text: str) -> None:
+    """Ephemeral where the request came from; by DM when it has nowhere to answer (App Home, shortcuts)."""
     try:
-        respond(text=text, response_type="ephemeral", replace_original=False)
+        if respond is not None and respond.response_url:
+            respond(text=text, response_type="ephemeral", replace_original=False)
+        elif user_id:
+            client.chat_postMessage(channel=user_id, text=text)
     except Exception:
         log.exception("could not send the reply %r", text)

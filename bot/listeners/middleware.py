@@ -11,7 +11,19 @@ from slack_sdk import WebClient
 from bot.services import Services
 from bot.users_sync import profile_from_slack
 from domains.identity import handlers as identity
+from domains.identity.model import UserView
 from domains.identity.queries import get_user
+
+
+def known_user(services: Services, client: WebClient, user_id: str) -> UserView:
+    """The user as aTES knows them, read afresh (so a role change counts at once); fetched on first contact."""
+    user = get_user(services.sessions, user_id)
+    if user is None:
+        member = client.users_info(user=user_id)["user"]
+        user = identity.sync_profile(
+            identity.unit_of_work(services.sessions), profile_from_slack(member), services.settings.admin_ids
+        )
+    return user
 
 
 def register(app: App, services: Services) -> None:
@@ -19,11 +31,5 @@ def register(app: App, services: Services) -> None:
     def load_actor(context: BoltContext, client: WebClient, body: dict[str, Any], next: Callable[[], None]) -> None:
         user_id = context.user_id
         if user_id and body.get("type") != "event_callback":
-            actor = get_user(services.sessions, user_id)
-            if actor is None:
-                member = client.users_info(user=user_id)["user"]
-                actor = identity.sync_profile(
-                    identity.unit_of_work(services.sessions), profile_from_slack(member), services.settings.admin_ids
-                )
-            context["actor"] = actor
+            context["actor"] = known_user(services, client, user_id)
         next()

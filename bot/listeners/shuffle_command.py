@@ -5,22 +5,17 @@ from __future__ import annotations
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.services import Services
+from bot.task_ui import SHUFFLE_REFUSAL, shuffle_all
 from domains.identity.model import UserView, can_shuffle
-from domains.tasks import handlers as tasks
 
 
 def register(app: App, services: Services) -> None:
     @app.command("/shuffle")
     def shuffle_command(ack: Ack, respond: Respond, context: BoltContext) -> None:
-        """Acknowledge at once, shuffle in the background, reply with the count."""
+        """Acknowledge at once, shuffle in the background (this listener thread), reply with the count."""
         actor: UserView = context["actor"]
         if not can_shuffle(actor.role):
-            ack(response_type="ephemeral", text="Only managers and admins can shuffle tasks; nothing was changed.")
+            ack(response_type="ephemeral", text=SHUFFLE_REFUSAL)
             return
         ack(response_type="ephemeral", text="Shuffling every open task among the workers…")
-        moved = tasks.shuffle_tasks(tasks.unit_of_work(services.sessions), services.rng)
-        respond(
-            response_type="ephemeral",
-            replace_original=False,
-            text=f"Shuffled {moved} open task{'s' if moved != 1 else ''}." if moved else "There are no open tasks.",
-        )
+        respond(response_type="ephemeral", replace_original=False, text=shuffle_all(services, actor))

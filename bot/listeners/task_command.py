@@ -1,11 +1,16 @@
-"""`/task`: create tasks and get help."""
+"""`/task`: create, list, edit and delete tasks, and get help."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
 
 from bot.blocks import task_label
 from bot.services import Services
+from bot.task_ui import list_page, open_create_form, open_delete_confirmation, open_edit_form, resolve_task
+from domains.identity.model import UserView
 from domains.tasks import handlers as tasks
 from domains.tasks.model import InvalidTask, parse_new_task
 
@@ -13,27 +18,51 @@ USAGE = (
     "*How to use `/task`*\n"
     "• `/task new [UP-42] Fix the beak`: create a task (the Jira key in brackets is optional); "
     "it goes to a random worker, who pays its fee and earns its reward when done.\n"
+    "• `/task new`: the same, in a form with a description.\n"
+    "• `/task list`: your open tasks, each with a *Done* button.\n"
+    "• `/task edit <ref>`: change a task's title, Jira id or description (its author or an admin); "
+    "`<ref>` is the short ref shown with each task, or its Jira id.\n"
+    "• `/task delete <ref>`: delete an open task (admins).\n"
     "• `/task help`: this message."
 )
+UNKNOWN = "I don't know that subcommand.\n\n" + USAGE
 
 
 def register(app: App, services: Services) -> None:
     @app.command("/task")
-    def task_command(ack: Ack, command: dict[str, str], respond: Respond, context: BoltContext) -> None:
+    def task_command(
+        ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext, client: WebClient
+    ) -> None:
         """Route `/task <subcommand>`; anything unknown gets the usage."""
-        subcommand, _, rest = command.get("text", "").strip().partition(" ")
-        if subcommand.lower() != "new" or not rest.strip():
-            ack(response_type="ephemeral", text=USAGE)
-            return
-        try:
-            new_task = parse_new_task(rest)
-        except InvalidTask as refusal:
-            ack(response_type="ephemeral", text=str(refusal))
-            return
-        ack()
-        assert context.user_id is not None
-        task = tasks.create_task(tasks.unit_of_work(services.sessions), context.user_id, new_task, services.rng)
-        respond(
-            response_type="ephemeral",
-            text=f"Created {task_label(task.title, task.jira_id)} and assigned it to <@{task.assignee_id}>.",
-        )
+        subcommand, _, rest = str(command.get("text", "")).strip().partition(" ")
+        subcommand, rest = subcommand.lower(), rest.strip()
+        actor: UserView = context["actor"]
+        trigger_id = str(command["trigger_id"])
+        if subcommand == "new" and rest:
+            _create(ack, respond, services, actor, rest)
+        elif subcommand == "new":
+            ack()
+            open_create_form(client, trigger_id)
+        elif subcommand == "list":
+            ack(response_type="ephemeral", text="Your open tasks", blocks=list_page(services, actor.slack_id))
+        elif subcommand in ("edit", "delete") and rest:
+            ack()
+            task = resolve_task(services, rest)
+            opener = open_edit_form if subcommand == "edit" else open_delete_confirmation
+            opener(client, trigger_id, task, actor)
+        else:
+            ack(response_type="ephemeral", text=USAGE if subcommand in ("", "help") else UNKNOWN)
+
+
+def _create(ack: Ack, respond: Respond, services: Services, actor: UserView, text: str) -> None:
+    try:
+        new_task = parse_new_task(text)
+    except InvalidTask as refusal:
+        ack(response_type="ephemeral", text=str(refusal))
+        return
+    ack()
+    task = tasks.create_task(tasks.unit_of_work(services.sessions), actor.slack_id, new_task, services.rng)
+    respond(
+        response_type="ephemeral",
+        text=f"Created {task_label(task.title, task.jira_id)} and assigned it to <@{task.assignee_id}>.",
+    )

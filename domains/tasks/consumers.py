@@ -9,7 +9,7 @@ from domains.kernel.contracts import USERS, UserCreated, UserDeleted, UserRoleCh
 from domains.kernel.db import table_of, upsert
 from domains.kernel.events import Event, Payload
 from domains.kernel.unit_of_work import UnitOfWork
-from domains.tasks.handlers import unit_of_work
+from domains.tasks.handlers import reassign_tasks_of, unit_of_work
 from domains.tasks.tables import Member
 
 GROUP = "tasks"
@@ -22,12 +22,15 @@ def on_user(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
 
 
 def on_user_deleted(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
+    """A deactivated user is no longer a worker; their open tasks go to random workers."""
     assert isinstance(payload, UserDeleted)
     member = uow.session.get(Member, payload.user_id)
     if member is None:
         uow.session.add(Member(user_id=payload.user_id, role="worker", is_active=False))
     else:
         member.is_active = False
+    uow.session.flush()
+    reassign_tasks_of(uow, payload.user_id)
 
 
 def on_role_changed(uow: UnitOfWork, payload: Payload, _event: Event) -> None:

@@ -11,10 +11,19 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.kernel.clock import utcnow
-from domains.kernel.contracts import TaskAssigned, TaskCompleted, TaskCreatedV2
+from domains.kernel.contracts import TaskAssigned, TaskCompleted, TaskCreatedV2, TaskDeleted, TaskUpdatedV2
 from domains.kernel.events import make_event
 from domains.kernel.unit_of_work import UnitOfWork
-from domains.tasks.model import NewTask, Status, TaskNotFound, TaskView, check_can_complete, pick_worker
+from domains.tasks.model import (
+    NewTask,
+    Status,
+    TaskNotFound,
+    TaskView,
+    check_can_complete,
+    check_can_delete,
+    check_can_edit,
+    pick_worker,
+)
 from domains.tasks.tables import Member, Task, inbox, outbox
 
 PRODUCER = "tasks"
@@ -64,9 +73,7 @@ def create_task(uow: UnitOfWork, author_id: str, new: NewTask, rng: random.Rando
 def complete_task(uow: UnitOfWork, task_id: UUID, user_id: str) -> TaskView:
     """Mark a task done; only its assignee may."""
     with uow:
-        task = uow.session.get(Task, str(task_id), with_for_update=True)
-        if task is None:
-            raise TaskNotFound("That task no longer exists.")
+        task = _locked(uow, task_id)
         check_can_complete(task_view(task), user_id)
         task.status = "done"
         task.completed_at = utcnow()
@@ -74,6 +81,52 @@ def complete_task(uow: UnitOfWork, task_id: UUID, user_id: str) -> TaskView:
         view = task_view(task)
         uow.commit()
     return view
+
+
+def update_task(uow: UnitOfWork, task_id: UUID, editor_id: str, is_admin: bool, new: NewTask) -> TaskView:
+    """Change a task's title, Jira id and description (its author or an admin); no money moves."""
+    with uow:
+        task = _locked(uow, task_id)
+        check_can_edit(task_view(task), editor_id, is_admin)
+        task.title, task.jira_id, task.description = new.title, new.jira_id, new.description
+        uow.emit(TaskUpdatedV2(task_id=task_id, title=new.title, jira_id=new.jira_id, description=new.description))
+        view = task_view(task)
+        uow.commit()
+    return view
+
+
+def delete_task(uow: UnitOfWork, task_id: UUID, is_admin: bool) -> TaskView:
+    """Delete an open task (admins only): it is never assigned again; what was charged stays charged."""
+    with uow:
+        task = _locked(uow, task_id)
+        check_can_delete(task_view(task), is_admin)
+        task.status = "deleted"
+        uow.emit(TaskDeleted(task_id=task_id))
+        view = task_view(task)
+        uow.commit()
+    return view
+
+
+def reassign_tasks_of(uow: UnitOfWork, user_id: str, rng: random.Random = _system_random) -> int:
+    """Give a departed user's open tasks to random workers, in the caller's unit of work; returns how many."""
+    session = uow.session
+    workers = _workers(session)
+    if not workers:
+        return 0  # nobody to take them: they stay put until a worker exists and a shuffle runs
+    open_tasks = session.scalars(
+        select(Task).where(Task.assignee_id == user_id, Task.status == "open").with_for_update()
+    ).all()
+    for task in open_tasks:
+        task.assignee_id = rng.choice(workers)
+        uow.emit(TaskAssigned(task_id=UUID(task.task_id), assignee_id=task.assignee_id, previous_assignee_id=user_id))
+    return len(open_tasks)
+
+
+def _locked(uow: UnitOfWork, task_id: UUID) -> Task:
+    task = uow.session.get(Task, str(task_id), with_for_update=True)
+    if task is None:
+        raise TaskNotFound("That task no longer exists.")
+    return task
 
 
 def shuffle_tasks(uow: UnitOfWork, rng: random.Random = _system_random) -> int:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 from uuid import UUID
 
-Status = Literal["open", "done"]
+Status = Literal["open", "done", "deleted"]
 MAX_TITLE = 200
 MAX_DESCRIPTION = 2000
 JIRA_ID = re.compile(r"^[A-Z][A-Z0-9]{0,9}-[0-9]{1,7}$")
@@ -20,7 +20,11 @@ class TaskError(Exception):
 
 
 class InvalidTask(TaskError):
-    pass
+    """A field of a task that breaks the rules; `field` names it (title, jira_id or description)."""
+
+    def __init__(self, message: str, field: str = "title") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class NoWorkers(TaskError):
@@ -36,6 +40,10 @@ class NotAssignee(TaskError):
 
 
 class TaskClosed(TaskError):
+    pass
+
+
+class NotAllowed(TaskError):
     pass
 
 
@@ -78,9 +86,9 @@ def validate_task(title: str, jira_id: str | None, description: str = "") -> New
     if len(title) > MAX_TITLE:
         raise InvalidTask(f"A title can be at most {MAX_TITLE} characters; this one has {len(title)}.")
     if jira_id is not None and not JIRA_ID.match(jira_id):
-        raise InvalidTask(f"`{jira_id}` is not a Jira key: use the form `UP-42`.")
+        raise InvalidTask("A Jira id looks like `UP-42` (letters, a dash, digits).", "jira_id")
     if len(description) > MAX_DESCRIPTION:
-        raise InvalidTask(f"A description can be at most {MAX_DESCRIPTION} characters.")
+        raise InvalidTask(f"A description can be at most {MAX_DESCRIPTION} characters.", "description")
     return NewTask(title, jira_id, description.strip())
 
 
@@ -91,7 +99,28 @@ def pick_worker(workers: list[str], rng: random.Random) -> str:
 
 
 def check_can_complete(view: TaskView, user_id: str) -> None:
-    if view.status != "open":
-        raise TaskClosed(f"“{view.title}” is already done.")
+    check_open(view)
     if view.assignee_id != user_id:
         raise NotAssignee("Only the task's assignee can mark it done.")
+
+
+def check_open(view: TaskView) -> None:
+    if view.status == "deleted":
+        raise TaskClosed("That task was deleted.")
+    if view.status != "open":
+        raise TaskClosed("That task is already done.")
+
+
+def check_can_edit(view: TaskView, user_id: str, is_admin: bool) -> None:
+    """Its author or an admin may edit a task that still exists."""
+    if view.status == "deleted":
+        raise TaskClosed("That task was deleted.")
+    if user_id != view.author_id and not is_admin:
+        raise NotAllowed("Only the task's author or an admin can edit it.")
+
+
+def check_can_delete(view: TaskView, is_admin: bool) -> None:
+    """Only an admin may delete, and only an open task (money already moved stays moved)."""
+    if not is_admin:
+        raise NotAllowed("Only an admin can delete a task.")
+    check_open(view)

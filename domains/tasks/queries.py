@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.tasks.handlers import task_view
@@ -18,12 +18,47 @@ def get_task(sessions: sessionmaker[Session], task_id: UUID) -> TaskView | None:
         return task_view(task) if task else None
 
 
-def open_tasks_of(sessions: sessionmaker[Session], user_id: str, limit: int = 100) -> list[TaskView]:
+def open_tasks_of(sessions: sessionmaker[Session], user_id: str, limit: int = 100, offset: int = 0) -> list[TaskView]:
+    """A user's open tasks, oldest first, one page of them."""
     with sessions() as session:
         rows = session.scalars(
             select(Task)
             .where(Task.assignee_id == user_id, Task.status == "open")
-            .order_by(Task.created_at)
+            .order_by(Task.created_at, Task.task_id)
+            .offset(offset)
             .limit(limit)
         )
         return [task_view(t) for t in rows]
+
+
+def count_open_of(sessions: sessionmaker[Session], user_id: str) -> int:
+    with sessions() as session:
+        query = select(func.count()).select_from(Task).where(Task.assignee_id == user_id, Task.status == "open")
+        return int(session.execute(query).scalar_one())
+
+
+def recently_done_of(sessions: sessionmaker[Session], user_id: str, limit: int = 5) -> list[TaskView]:
+    """A user's most recently completed tasks, newest first."""
+    with sessions() as session:
+        rows = session.scalars(
+            select(Task)
+            .where(Task.assignee_id == user_id, Task.status == "done")
+            .order_by(Task.completed_at.desc())
+            .limit(limit)
+        )
+        return [task_view(t) for t in rows]
+
+
+def find_tasks(sessions: sessionmaker[Session], ref: str, limit: int = 5) -> list[TaskView]:
+    """Tasks a user's reference names: a task id, the start of one (8+ characters) or a Jira id."""
+    ref = ref.strip()
+    by_jira = select(Task).where(Task.jira_id == ref.upper(), Task.status != "deleted")
+    queries = [by_jira]
+    if len(ref) >= 8 and all(c in "0123456789abcdef-" for c in ref.lower()):
+        queries.insert(0, select(Task).where(Task.task_id.startswith(ref.lower(), autoescape=True)))
+    with sessions() as session:
+        for query in queries:  # a Jira id such as ABCDEF-12 also looks like the start of a task id
+            found = [task_view(t) for t in session.scalars(query.order_by(Task.created_at.desc()).limit(limit))]
+            if found:
+                return found
+    return []

@@ -22,6 +22,7 @@ DISTRIBUTED_PROCESSES = [
     ["-m", "jobs.consumers", "accounting"],
     ["-m", "jobs.consumers", "notifier"],
     ["-m", "jobs.consumers", "analytics"],
+    ["-m", "jobs.consumers", "home"],
 ]
 
 

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 class Call:
     method: str
     args: dict[str, Any]
+    path: str = ""
 
 
 def member(user_id: str, name: str, **extra: Any) -> dict[str, Any]:
@@ -43,6 +44,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     rate_limit_next: dict[str, int] = field(default_factory=dict)
     uploads: dict[str, bytes] = field(default_factory=dict)  # file id -> the bytes POSTed to its upload URL
+    fail_next: dict[str, str] = field(default_factory=dict)  # method -> the Slack error its next call gets
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: int = 0
 
@@ -97,7 +99,9 @@ class FakeSlack:
             if self.rate_limit_next.get(method, 0) > 0:
                 self.rate_limit_next[method] -= 1
                 return 429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}
-            self.calls.append(Call(method, args))
+            if method in self.fail_next:
+                return 200, {}, {"ok": False, "error": self.fail_next.pop(method)}
+            self.calls.append(Call(method, args, path))
             self._ts += 1
             ts = f"{int(time.time())}.{self._ts:06d}"
         handler = self._answers().get(method)
@@ -112,8 +116,20 @@ class FakeSlack:
             "chat.postMessage": lambda a, ts: {"ok": True, "channel": a.get("channel"), "ts": ts},
             "chat.update": lambda a, ts: {"ok": True, "channel": a.get("channel"), "ts": a.get("ts")},
             "chat.postEphemeral": lambda a, ts: {"ok": True, "message_ts": ts},
+            "chat.getPermalink": self._permalink,
+            "views.open": lambda a, ts: {"ok": True, "view": {**a.get("view", {}), "id": "V" + ts.replace(".", "")}},
+            "views.update": lambda a, ts: {"ok": True, "view": {**a.get("view", {}), "id": a.get("view_id")}},
+            "views.publish": lambda a, ts: {"ok": True, "view": {**a.get("view", {}), "id": "VHOME"}},
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
+        }
+
+    def _permalink(self, args: dict[str, Any], _ts: str) -> dict[str, Any]:
+        channel, ts = args.get("channel"), str(args.get("message_ts"))
+        return {
+            "ok": True,
+            "channel": channel,
+            "permalink": f"https://ates.slack.com/archives/{channel}/p{ts.replace('.', '')}",
         }
 
     def _upload_url(self, args: dict[str, Any], ts: str) -> dict[str, Any]:

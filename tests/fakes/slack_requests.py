@@ -105,3 +105,55 @@ class SlackSender:
             ],
         }
         return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+
+    def interact(self, payload: dict[str, Any]) -> Reply:
+        """Any interactivity payload (block_actions, view_submission, shortcut, message_action), signed."""
+        base = {"team": {"id": "T1"}, "api_app_id": "A1", "token": "x", "trigger_id": "trigger-3"}
+        return self.post(urlencode({"payload": json.dumps({**base, **payload})}), "application/x-www-form-urlencoded")
+
+    def act(self, user_id: str, action: dict[str, Any], container: dict[str, Any], **extra: Any) -> Reply:
+        """A block action from a message or a view: `container` is where the button or menu was."""
+        return self.interact(
+            {"type": "block_actions", "user": {"id": user_id}, "container": container, "actions": [action], **extra}
+        )
+
+    def submit_view(self, user_id: str, callback_id: str, values: dict[str, str], private_metadata: str = "") -> Reply:
+        """A modal submitted with each input block's `value` element holding the given text."""
+        state = {block: {"value": {"type": "plain_text_input", "value": text}} for block, text in values.items()}
+        view = {
+            "id": "V1",
+            "type": "modal",
+            "callback_id": callback_id,
+            "private_metadata": private_metadata,
+            "state": {"values": state},
+        }
+        return self.interact({"type": "view_submission", "user": {"id": user_id}, "view": view})
+
+    def shortcut(self, user_id: str, callback_id: str) -> Reply:
+        return self.interact({"type": "shortcut", "user": {"id": user_id}, "callback_id": callback_id})
+
+    def message_shortcut(self, user_id: str, callback_id: str, channel_id: str, message: dict[str, Any]) -> Reply:
+        return self.interact(
+            {
+                "type": "message_action",
+                "user": {"id": user_id},
+                "callback_id": callback_id,
+                "channel": {"id": channel_id},
+                "message": message,
+                "response_url": "http://127.0.0.1:9/unused",
+            }
+        )
+
+    def event(self, event: dict[str, Any], event_id: str, retry_num: int | None = None) -> Reply:
+        """An Events API delivery; `retry_num` sets X-Slack-Retry-Num as Slack does when it delivers again."""
+        body = {
+            "token": "x",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": event,
+        }
+        headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else {}
+        return self.post(json.dumps(body), "application/json", headers=headers)

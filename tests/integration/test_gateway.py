@@ -104,7 +104,7 @@ def test_a_user_unknown_until_first_contact_is_fetched_with_users_info(services:
     ("text", "reason"),
     [
         ("new [UP-42] Fix [the] beak", "cannot contain `[` or `]`"),
-        ("new [not a key] Fix the beak", "is not a Jira key"),
+        ("new [not a key] Fix the beak", "A Jira id looks like `UP-42`"),
         ("new [UP-42]", "needs a title"),
         ("new " + "x" * 201, "at most 200 characters"),
     ],

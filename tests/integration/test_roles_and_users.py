@@ -1,0 +1,88 @@
+"""`/ates role`, Slack's user events, and Slack's repeated deliveries."""
+
+from __future__ import annotations
+
+import random
+
+from domains.identity.queries import get_user
+from domains.tasks import handlers as tasks
+from domains.tasks.model import NewTask
+from tests.fakes.slack_api import member
+from tests.integration.slack_app import SlackApp, eventually
+
+
+def member_role(app: SlackApp, user_id: str) -> str | None:
+    return app.scalar("SELECT role FROM tasks_members WHERE user_id = :u", u=user_id)  # type: ignore[no-any-return]
+
+
+def test_an_admin_gives_a_role_and_it_counts_at_once_everywhere(app: SlackApp) -> None:
+    reply = app.sender.command("UADMIN", "/ates", "role <@U2|bob> manager", app.slack.response_url("role"))
+    assert reply.status == 200
+    assert eventually(lambda: app.replies("role"), bool)[0].args["text"] == "<@U2> is now a manager."
+    changed = app.events("identity", "UserRoleChanged")
+    assert changed == [{"user_id": "U2", "old_role": "worker", "new_role": "manager", "changed_by": "UADMIN"}]
+    eventually(lambda: member_role(app, "U2"), lambda role: role == "manager")  # tasks' own copy
+
+    shuffled = app.sender.command("U2", "/shuffle", "", app.slack.response_url("shuffle"))
+    assert "Shuffling" in shuffled.json()["text"]  # the actor is read per request: no restart needed
+    for n in range(5):
+        tasks.create_task(tasks.unit_of_work(app.sessions), "UADMIN", NewTask(f"Task {n}", None), random.Random(n))
+    assert app.scalar("SELECT count(DISTINCT assignee_id) FROM tasks_tasks") == 1  # only U1 is a worker now
+
+
+def test_bad_input_gets_the_usage_and_non_admins_and_unknown_users_a_clear_answer(app: SlackApp) -> None:
+    for text in ("", "role", "role <@U2> boss", "role bob manager", "promote <@U2> admin"):
+        body = app.sender.command("UADMIN", "/ates", text, app.slack.response_url("usage")).json()
+        assert "/ates role @someone worker|manager|accountant|admin" in body["text"]
+    refused = app.sender.command("U1", "/ates", "role <@U1> admin", app.slack.response_url("self")).json()
+    assert "Only admins" in refused["text"]
+    app.sender.command("UADMIN", "/ates", "role <@UNOBODY|ghost> manager", app.slack.response_url("ghost"))
+    assert "no user <@UNOBODY>" in eventually(lambda: app.replies("ghost"), bool)[0].args["text"]
+    assert app.events("identity", "UserRoleChanged") == []
+    assert get_user(app.sessions, "U1").role == "worker"  # type: ignore[union-attr]
+
+
+def test_team_join_and_user_change_keep_users_current(app: SlackApp) -> None:
+    newcomer = member("U3", "Carol")
+    assert app.sender.event({"type": "team_join", "user": newcomer}, "Ev-join").status == 200
+    created = eventually(lambda: app.events("identity", "UserCreated"), lambda e: any(u["user_id"] == "U3" for u in e))
+    assert next(u for u in created if u["user_id"] == "U3")["email"] == "carol@example.com"
+
+    renamed = member("U3", "Caroline")
+    app.sender.event({"type": "user_change", "user": renamed}, "Ev-rename")
+    updated = eventually(lambda: app.events("identity", "UserUpdated"), bool)
+    assert updated[-1]["name"] == "Caroline" and updated[-1]["avatar_url"] == "https://avatars.example/U3.png"
+
+
+def test_a_deactivated_users_open_tasks_go_to_other_workers(app: SlackApp) -> None:
+    for n in range(6):
+        tasks.create_task(tasks.unit_of_work(app.sessions), "UADMIN", NewTask(f"Task {n}", None), random.Random(n))
+    leaver = str(app.scalar("SELECT assignee_id FROM tasks_tasks LIMIT 1"))
+    app.sender.event({"type": "user_change", "user": member(leaver, "Leaver", deleted=True)}, "Ev-gone")
+    assert eventually(lambda: app.events("identity", "UserDeleted"), bool) == [{"user_id": leaver}]
+    eventually(
+        lambda: app.scalar("SELECT count(*) FROM tasks_tasks WHERE assignee_id = :u", u=leaver), lambda n: n == 0
+    )
+    moved = [e for e in app.events("tasks", "TaskAssigned") if e["previous_assignee_id"] == leaver]
+    assert moved and all(e["assignee_id"] != leaver for e in moved)
+    stayer = ({"U1", "U2"} - {leaver}).pop()
+    dms = app.slack.wait_for("chat.postMessage", count=6, where=lambda c: c.args["channel"] == f"D{stayer}")
+    assert len(dms) == 6
+
+
+def test_a_retried_or_repeated_event_acts_once(app: SlackApp) -> None:
+    def names() -> list[str]:
+        return [u["name"] for u in app.events("identity", "UserUpdated")]
+
+    app.sender.event({"type": "user_change", "user": member("U1", "Alicia")}, "Ev-1")
+    eventually(names, lambda n: n == ["Alicia"])
+    app.sender.event({"type": "user_change", "user": member("U1", "Ally")}, "Ev-2")
+    eventually(names, lambda n: n == ["Alicia", "Ally"])
+    # Had either of these acted, U1 would be renamed back to Alicia before the later U2 change lands.
+    again = app.sender.event({"type": "user_change", "user": member("U1", "Alicia")}, "Ev-1", retry_num=1)
+    assert again.status == 200
+    app.sender.event({"type": "user_change", "user": member("U1", "Alicia")}, "Ev-1")
+    app.sender.event({"type": "user_change", "user": member("U2", "Bobby")}, "Ev-3")
+    eventually(names, lambda n: n[-1:] == ["Bobby"])
+    assert names() == ["Alicia", "Ally", "Bobby"]
+    assert get_user(app.sessions, "U1").name == "Ally"  # type: ignore[union-attr]

@@ -1,0 +1,126 @@
+"""manifest.yml is a manifest Slack accepts, and it declares exactly what the code listens to."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft7Validator  # type: ignore[import-untyped]
+from sqlalchemy.orm import sessionmaker
+
+from bot.listeners import register_listeners
+from bot.services import Services
+from domains.kernel.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = ROOT / "tests" / "data" / "slack-manifest.schema.json"
+# Commands another module owns (issue 4's /accounting, issue 5's /analytics), registered on their branches.
+COMMANDS_OWNED_ELSEWHERE = {"/accounting", "/analytics"}
+# The bot scope each Web API method the code calls needs (views.* and chat.getPermalink need none).
+SCOPE_OF_METHOD = {
+    "chat_postMessage": "chat:write",
+    "chat_update": "chat:write",
+    "chat_postEphemeral": "chat:write",
+    "chat_getPermalink": None,
+    "conversations_open": "im:write",
+    "users_list": "users:read",
+    "users_info": "users:read",
+    "views_open": None,
+    "views_publish": None,
+    "views_update": None,
+    "files_upload_v2": "files:write",
+}
+# `commands` for slash commands and shortcuts; `users:read.email` for the e-mail in profiles (users_sync.py);
+# `files:write` for the analytics chart upload, which issue 5's module makes on its own branch.
+SCOPES_BEYOND_METHODS = {"commands", "users:read.email", "files:write"}
+_CALL = re.compile(r"\.((?:chat|conversations|users|views|files|reactions|team)_\w+)\(")
+
+
+class RecordingApp:
+    """Stands in for the Bolt app and records what each register() listens to."""
+
+    def __init__(self) -> None:
+        self.heard: dict[str, set[str]] = {"command": set(), "shortcut": set(), "event": set(), "view": set()}
+
+    def _record(self, kind: str, name: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        if isinstance(name, str):
+            self.heard.setdefault(kind, set()).add(name)
+        return lambda function: function
+
+    def command(self, name: str) -> Any:
+        return self._record("command", name)
+
+    def shortcut(self, name: str) -> Any:
+        return self._record("shortcut", name)
+
+    def event(self, name: str) -> Any:
+        return self._record("event", name)
+
+    def view(self, name: str) -> Any:
+        return self._record("view", name)
+
+    def action(self, name: str | re.Pattern[str]) -> Any:
+        return self._record("action", name)
+
+    def middleware(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        return function
+
+    def error(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        return function
+
+
+def load_manifest() -> dict[str, Any]:
+    return dict(yaml.safe_load((ROOT / "manifest.yml").read_text()))
+
+
+def heard() -> dict[str, set[str]]:
+    app = RecordingApp()
+    register_listeners(app, Services(Settings(), sessionmaker()))  # type: ignore[arg-type]
+    return app.heard
+
+
+def test_the_manifest_is_valid_for_slack() -> None:
+    validator = Draft7Validator(json.loads(SCHEMA.read_text()))
+    errors = sorted(validator.iter_errors(load_manifest()), key=lambda e: list(e.path))
+    assert [f"{list(e.path)}: {e.message}" for e in errors] == []
+
+
+def test_an_invalid_manifest_is_caught() -> None:
+    manifest = load_manifest()
+    manifest["features"]["slash_commands"][0]["command"] = "task"  # no leading slash
+    assert list(Draft7Validator(json.loads(SCHEMA.read_text())).iter_errors(manifest))
+
+
+def test_every_command_the_code_handles_is_declared_and_no_other() -> None:
+    declared = {c["command"] for c in load_manifest()["features"]["slash_commands"]}
+    assert heard()["command"] | COMMANDS_OWNED_ELSEWHERE == declared
+
+
+def test_every_shortcut_and_event_the_code_handles_is_declared_and_no_other() -> None:
+    manifest = load_manifest()
+    assert heard()["shortcut"] == {s["callback_id"] for s in manifest["features"]["shortcuts"]}
+    assert heard()["event"] == set(manifest["settings"]["event_subscriptions"]["bot_events"])
+
+
+def methods_called() -> set[str]:
+    sources = [*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("jobs").rglob("*.py"), ROOT / "app.py"]
+    return {match for path in sources for match in _CALL.findall(path.read_text())}
+
+
+def test_the_manifest_asks_for_the_scopes_the_code_uses_and_no_more() -> None:
+    called = methods_called()
+    assert {"chat_postMessage", "conversations_open", "users_info", "views_publish"} <= called
+    assert called <= set(SCOPE_OF_METHOD), "map each new Web API method to its scope"
+    needed = {SCOPE_OF_METHOD[m] for m in called} - {None} | SCOPES_BEYOND_METHODS
+    assert set(load_manifest()["oauth_config"]["scopes"]["bot"]) == needed
+
+
+def test_every_command_has_a_description_and_the_ones_with_arguments_a_usage_hint() -> None:
+    commands = {c["command"]: c for c in load_manifest()["features"]["slash_commands"]}
+    assert all(c["description"] for c in commands.values())
+    assert {name for name, c in commands.items() if "usage_hint" in c} >= {"/task", "/ates"}
+    assert commands["/ates"]["should_escape"] is True  # so a mention arrives as <@U123|name>

@@ -18,8 +18,8 @@ from domains.kernel.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "tests" / "data" / "slack-manifest.schema.json"
-# Commands another module owns (issue 4's /accounting, issue 5's /analytics), registered on their branches.
-COMMANDS_OWNED_ELSEWHERE = {"/accounting", "/analytics"}
+# Commands another module owns (issue 4's /accounting), registered on its branch.
+COMMANDS_OWNED_ELSEWHERE = {"/accounting"}
 # The bot scope each Web API method the code calls needs (views.* and chat.getPermalink need none).
 SCOPE_OF_METHOD = {
     "chat_postMessage": "chat:write",
@@ -34,9 +34,8 @@ SCOPE_OF_METHOD = {
     "views_update": None,
     "files_upload_v2": "files:write",
 }
-# `commands` for slash commands and shortcuts; `users:read.email` for the e-mail in profiles (users_sync.py);
-# `files:write` for the analytics chart upload, which issue 5's module makes on its own branch.
-SCOPES_BEYOND_METHODS = {"commands", "users:read.email", "files:write"}
+# `commands` for slash commands and shortcuts; `users:read.email` for the e-mail in profiles (users_sync.py).
+SCOPES_BEYOND_METHODS = {"commands", "users:read.email"}
 _CALL = re.compile(r"\.((?:chat|conversations|users|views|files|reactions|team)_\w+)\(")
 
 

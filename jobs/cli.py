@@ -6,12 +6,13 @@ import argparse
 import sys
 
 from domains.accounting.queries import audit_check
+from jobs import bus_cli
 from jobs.process import settings_or_exit
 from jobs.runtime import Runtime
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="ates", description="Operate aTES: migrations and checks.")
+    parser = argparse.ArgumentParser(prog="ates", description="Operate aTES: migrations, checks and the event bus.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser(
         "migrate",
@@ -23,8 +24,11 @@ def main(argv: list[str] | None = None) -> int:
         help="prove every balance equals the sum of its audit records",
         description="Exit 1, listing each account, when a balance differs from its audit records.",
     )
+    bus_cli.add_commands(commands)
     args = parser.parse_args(argv)
     runtime = Runtime.build(settings_or_exit())
+    if args.command in bus_cli.COMMANDS:
+        return bus_cli.run(args, runtime)
     if args.command == "migrate":
         runtime.migrate()
         print("aTES: database is up to date")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from domains.kernel.relay import run_relay
 from jobs.process import settings_or_exit, setup_logging, stop_on_signals
-from jobs.runtime import OUTBOXES, Runtime
+from jobs.runtime import Runtime
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -18,7 +17,8 @@ def main(argv: list[str] | None = None) -> None:
     setup_logging()
     stop = stop_on_signals()
     runtime = Runtime.build(settings)
-    run_relay(runtime.engine, OUTBOXES, runtime.bus, stop)
+    runtime.ensure_groups()
+    runtime.relay(stop)
 
 
 if __name__ == "__main__":

@@ -49,3 +49,6 @@ class StreamBus(Protocol):
     def remove_dead_letter(self, topic: str, message_id: str) -> None: ...
 
     def topics(self) -> list[str]: ...
+
+    def trim(self, topic: str) -> int:
+        """Drop the entries every group of the topic has acknowledged (none without a group); how many went."""

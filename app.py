@@ -32,7 +32,7 @@ def main() -> None:
         runtime.migrate()
         runtime.start_embedded_workers(client, stop)
         log.info("embedded runtime: SQLite at %s, in-process bus", settings.sqlalchemy_url)
-    app = build_app(Services(settings, runtime.sessions), client)
+    app = build_app(Services(settings, runtime.sessions, once=runtime.once), client)
     threading.Thread(target=_sync_users, args=(runtime, client), name="user-sync", daemon=True).start()
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from domains.kernel.once import MemoryOnce, OnceGuard
 from domains.kernel.settings import Settings
 
 
@@ -15,3 +16,4 @@ class Services:
     settings: Settings
     sessions: sessionmaker[Session]
     rng: random.Random = field(default_factory=random.SystemRandom)
+    once: OnceGuard = field(default_factory=MemoryOnce)  # what was already done: Slack's repeated events

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import balance_command, done_action, errors, middleware, shuffle_command, task_command
+from bot.listeners import (
+    balance_command,
+    done_action,
+    errors,
+    middleware,
+    shuffle_command,
+    slack_retries,
+    task_command,
+)
 from bot.services import Services
 
 
 def register_listeners(app: App, services: Services) -> None:
     errors.register(app)
+    slack_retries.register(app, services)
     middleware.register(app, services)
     task_command.register(app, services)
     done_action.register(app, services)

@@ -55,6 +55,13 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace, runtime: Runtime) -> int:
+    try:
+        return _run(args, runtime)
+    finally:
+        runtime.close()
+
+
+def _run(args: argparse.Namespace, runtime: Runtime) -> int:
     bus = runtime.bus
     if not isinstance(bus, RedisBus):
         print("aTES: the embedded runtime keeps its bus inside app.py; set DATABASE_URL and REDIS_URL", file=sys.stderr)

@@ -57,6 +57,12 @@ class Runtime:
             bus, once = MemoryBus(), MemoryOnce()
         return cls(settings, engine, make_session_factory(engine), bus, once)
 
+    def close(self) -> None:
+        """Release the database pool and the Redis connection (for short-lived commands)."""
+        self.engine.dispose()
+        if isinstance(self.bus, RedisBus):
+            self.bus.client.close()
+
     def migrate(self) -> None:
         upgrade(self.settings.sqlalchemy_url)
 

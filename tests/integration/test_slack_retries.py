@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, cast
 
 import pytest
 import redis
@@ -59,10 +59,11 @@ def deliver(app: App, event_id: str, event: dict[str, Any], retry: int | None = 
         {"type": "event_callback", "team_id": "T1", "api_app_id": "A1", "event_id": event_id, "event": event}
     )
     stamp = str(int(time.time()))
-    headers = {
+    signature = SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body) or ""
+    headers: dict[str, str | Sequence[str]] = {
         "content-type": "application/json",
         "x-slack-request-timestamp": stamp,
-        "x-slack-signature": SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body),
+        "x-slack-signature": signature,
     }
     if retry is not None:
         headers |= {"x-slack-retry-num": str(retry), "x-slack-retry-reason": "http_timeout"}
@@ -92,7 +93,7 @@ def test_events_are_remembered_for_at_least_ten_minutes(redis_url: str, stream_p
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     app, _seen = app_counting(RedisOnce(client, stream_prefix), slack)
     deliver(app, "Ev9", message("100.9"))
-    ttls = [client.ttl(key) for key in client.scan_iter(match=f"{stream_prefix}once:slack-event:*")]
+    ttls = [int(cast(int, client.ttl(key))) for key in client.scan_iter(match=f"{stream_prefix}once:slack-event:*")]
     client.close()
     assert len(ttls) == 2
     assert min(ttls) >= 600

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from slack_sdk import WebClient
@@ -136,3 +137,31 @@ def test_the_memory_bus_trims_only_what_every_group_acknowledged() -> None:
     assert [d.body for d in bus.read("a", "a1", ["t"], 5, 0, False)] == ["5"]
     assert [d.body for d in bus.read("b", "b1", ["t"], 5, 0, True)] == ["3", "4"]
     assert bus.trim("t") == 0  # b still has 3 and 4 pending
+
+
+def test_dlq_commands_refuse_an_unknown_id_and_change_nothing(
+    runtime: Runtime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bus = redis_bus(runtime)
+    bus.ensure_group("accounting", [TASKS])
+    bus.publish([(TASKS, "not json")])
+    [taken] = bus.read("accounting", "a1", [TASKS], 10, 0, False)
+    bus.dead_letter("accounting", taken, "InvalidEvent: not an event envelope")
+    assert ates(["dlq", "drop", "--id", "1-1"]) == 1
+    assert ates(["dlq", "replay", "--id", "1-1"]) == 1
+    assert capsys.readouterr().err.count("0 dead letters have id 1-1") == 2
+    assert [d.body for d in bus.dead_letters(TASKS)] == ["not json"]
+    with pytest.raises(SystemExit) as refused:
+        ates(["dlq", "drop"])
+    assert refused.value.code == 2
+    assert "--id" in capsys.readouterr().err
+
+
+def test_bus_commands_on_the_embedded_runtime_say_what_to_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ATES_DATA_DIR", str(tmp_path))
+    assert ates(["status"]) == 2
+    assert "set DATABASE_URL and REDIS_URL" in capsys.readouterr().err

@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint services schemas bench clean
+.PHONY: install run test lint services browser schemas bench clean
 
 install: $(STAMP)
 
@@ -25,7 +25,17 @@ lint: install
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-test: install services lint
+# The playground's end-to-end test drives Debian's Chromium (Playwright's own browser download is not used).
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -q && apt-get install -y -q chromium chromium-driver fonts-noto-color-emoji; \
+		else \
+			echo "aTES: the browser tests need Debian's chromium and chromium-driver (apt-get install as root)"; exit 1; \
+		fi; \
+	fi
+
+test: install services browser lint
 	$(VENV)/bin/pytest
 
 schemas: install

@@ -2,17 +2,19 @@
 
 With no DATABASE_URL and REDIS_URL it also runs every consumer and the relay in this process,
 on a SQLite file under ./var/ and an in-process bus (the embedded runtime).
+With no SLACK_BOT_TOKEN it also serves the local Slack playground, which stands in for Slack.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
-from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.gateway import build_app, wsgi
+from bot.playground import local as playground
 from bot.services import Services
 from bot.slack_client import make_client
 from bot.users_sync import sync_workspace
@@ -26,36 +28,61 @@ def main() -> None:
     settings = settings_or_exit()
     setup_logging()
     stop = stop_on_signals()
+    local = playground.wanted(settings)
+    if local:
+        settings = playground.playground_settings(settings)
     runtime = Runtime.build(settings)
     client = make_client(settings)
     if settings.embedded:
         runtime.migrate()
         runtime.start_embedded_workers(client, stop)
         log.info("embedded runtime: SQLite at %s, in-process bus", settings.sqlalchemy_url)
+    if not settings.ates_analytics_channel:
+        log.info("ATES_ANALYTICS_CHANNEL is not set: no daily analytics post")
     app = build_app(Services(settings, runtime.sessions, once=runtime.once), client)
-    threading.Thread(target=_sync_users, args=(runtime, client), name="user-sync", daemon=True).start()
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+        _start_user_sync(runtime, client, local=False)
         SocketModeHandler(app, settings.slack_app_token).connect()  # type: ignore[no-untyped-call]
         log.info("connected to Slack in Socket Mode")
         stop.wait()
         return
-    _serve(app, settings.port, stop)
+    web = wsgi(app)
+    if local:
+        # The daily close is not wired yet: pass a callable returning a one-line summary when it exists.
+        web = playground.build_playground(settings, runtime.sessions, close_day=None).mount(web)
+    # The playground lets whoever reaches it act as anyone, so it listens on this machine only.
+    server = _bind(web, "127.0.0.1" if local else "0.0.0.0", settings.port)
+    _start_user_sync(runtime, client, local=local)
+    log.info("serving Slack requests at http://127.0.0.1:%d/slack/events", settings.port)
+    if local:
+        print(f"\n  aTES playground: open http://127.0.0.1:{settings.port}/ in your browser\n", flush=True)
+    _run(server, stop)
 
 
-def _sync_users(runtime: Runtime, client: WebClient) -> None:
+def _start_user_sync(runtime: Runtime, client: WebClient, *, local: bool) -> None:
+    threading.Thread(target=_sync_users, args=(runtime, client, local), name="user-sync", daemon=True).start()
+
+
+def _sync_users(runtime: Runtime, client: WebClient, local: bool) -> None:
     try:
-        sync_workspace(client, runtime.sessions, runtime.settings.admin_ids)
+        if local:
+            playground.sync_and_seed(client, runtime.sessions, runtime.settings.admin_ids)
+        else:
+            sync_workspace(client, runtime.sessions, runtime.settings.admin_ids)
     except Exception:
         log.exception("could not sync the workspace's members; they will be added on first contact")
 
 
-def _serve(app: App, port: int, stop: threading.Event) -> None:
+def _bind(web: Any, host: str, port: int) -> Any:
+    """The waitress server, listening already (so requests that arrive before it runs just wait)."""
     from waitress.server import create_server
 
-    server = create_server(wsgi(app), host="0.0.0.0", port=port, threads=16, connection_limit=500)
-    log.info("serving Slack requests at http://127.0.0.1:%d/slack/events", port)
+    return create_server(web, host=host, port=port, threads=16, connection_limit=500)
+
+
+def _run(server: Any, stop: threading.Event) -> None:
     threading.Thread(target=lambda: (stop.wait(), server.close()), daemon=True).start()
     try:
         server.run()

@@ -50,7 +50,8 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "trim",
         help="delete stream entries every consumer group has acknowledged",
         description="Delete the stream entries every consumer group has acknowledged (the relay also does this "
-        "every ATES_TRIM_INTERVAL_S seconds). Unacknowledged entries are never deleted.",
+        "every ATES_TRIM_INTERVAL_S seconds when it is set). Unacknowledged entries are never deleted, but "
+        "`ates replay` rebuilds only from what is left on the streams.",
     )
 
 

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date, timedelta
 
+from bot.analytics_post import post_daily_analytics
+from bot.slack_client import make_client
 from domains.accounting.queries import audit_check
+from domains.kernel.clock import cycle_of, utcnow
 from jobs import bus_cli
 from jobs.process import settings_or_exit
-from jobs.runtime import Runtime
+from jobs.replay import RESETS, outbox_history, replay, stream_history
+from jobs.runtime import OUTBOXES, Runtime
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ates", description="Operate aTES: migrations, checks and the event bus.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser(
@@ -24,8 +29,14 @@ def main(argv: list[str] | None = None) -> int:
         help="prove every balance equals the sum of its audit records",
         description="Exit 1, listing each account, when a balance differs from its audit records.",
     )
+    _add_replay(commands)
+    _add_analytics_post(commands)
     bus_cli.add_commands(commands)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     runtime = Runtime.build(settings_or_exit())
     if args.command in bus_cli.COMMANDS:
         return bus_cli.run(args, runtime)
@@ -33,11 +44,62 @@ def main(argv: list[str] | None = None) -> int:
         runtime.migrate()
         print("aTES: database is up to date")
         return 0
+    if args.command == "replay":
+        return _replay(runtime, args.group)
+    if args.command == "analytics-post":
+        return _analytics_post(runtime, args.date)
     mismatches = audit_check(runtime.sessions)
     for m in mismatches:
         print(f"{m.user_id}: balance {m.balance_cents} != records {m.records_cents}", file=sys.stderr)
     print(f"audit-check: {'FAILED' if mismatches else 'ok'} ({len(mismatches)} mismatched accounts)")
     return 1 if mismatches else 0
+
+
+def _add_replay(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    replay_parser = commands.add_parser(
+        "replay",
+        help="rebuild a consumer group's tables from every published event",
+        description=(
+            "Empty the group's own tables and apply every event on its topics again, from the Redis streams "
+            "(or, on the embedded runtime, from the producers' outboxes)."
+        ),
+    )
+    replay_parser.add_argument("group", choices=sorted(RESETS), help="the consumer group to rebuild")
+
+
+def _add_analytics_post(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    post_parser = commands.add_parser(
+        "analytics-post",
+        help="post a day's analytics and earnings chart to ATES_ANALYTICS_CHANNEL",
+        description="Post a day's analytics (and the chart of the 30 days to it) to ATES_ANALYTICS_CHANNEL.",
+    )
+    post_parser.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        help="the billing cycle, YYYY-MM-DD (default: yesterday in ATES_TIMEZONE, the last closed day)",
+    )
+
+
+def _replay(runtime: Runtime, group: str) -> int:
+    applier = runtime.applier(group, make_client(runtime.settings))
+    if runtime.settings.embedded:
+        bodies = outbox_history(runtime.engine, OUTBOXES, applier.topics)
+    else:
+        bodies = stream_history(runtime.bus, applier.topics)
+    done = replay(applier, lambda: RESETS[group](runtime.sessions), bodies)
+    print(f"replay {group}: applied {done.applied} events ({done.invalid} invalid ones skipped)")
+    return 0
+
+
+def _analytics_post(runtime: Runtime, cycle: date | None) -> int:
+    channel = runtime.settings.ates_analytics_channel
+    if not channel:
+        print("analytics-post: ATES_ANALYTICS_CHANNEL is not set; nothing was posted", file=sys.stderr)
+        return 1
+    day = cycle or cycle_of(utcnow(), runtime.settings.timezone) - timedelta(days=1)
+    post_daily_analytics(make_client(runtime.settings), runtime.sessions, channel, day)
+    print(f"analytics-post: posted {day.isoformat()} to {channel}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -9,11 +9,12 @@ from sqlalchemy import MetaData
 
 from alembic import command
 from domains.accounting.tables import metadata as accounting
+from domains.analytics.tables import metadata as analytics
 from domains.identity.tables import metadata as identity
 from domains.tasks.tables import metadata as tasks
 
 ROOT = Path(__file__).resolve().parent.parent
-METADATA: list[MetaData] = [identity, tasks, accounting]
+METADATA: list[MetaData] = [identity, tasks, accounting, analytics]
 
 
 def alembic_config(url: str) -> Config:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import logging
+
+import redis
 
 from jobs.process import settings_or_exit, setup_logging, stop_on_signals
 from jobs.runtime import Runtime
+
+log = logging.getLogger("ates.relay")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -17,7 +22,13 @@ def main(argv: list[str] | None = None) -> None:
     setup_logging()
     stop = stop_on_signals()
     runtime = Runtime.build(settings)
-    runtime.ensure_groups()
+    while not stop.is_set():  # Redis may still be starting: the relay waits for it rather than exit
+        try:
+            runtime.ensure_groups()
+            break
+        except redis.RedisError:
+            log.exception("Redis is unavailable; retrying")
+            stop.wait(1.0)
     runtime.relay(stop)
 
 

@@ -16,6 +16,8 @@ from bot.notifier import Notifier
 from domains.accounting import consumers as accounting_consumers
 from domains.accounting.model import PriceDraw
 from domains.accounting.tables import outbox as accounting_outbox
+from domains.analytics import consumers as analytics_consumers
+from domains.analytics.tables import outbox as analytics_outbox
 from domains.identity.tables import outbox as identity_outbox
 from domains.kernel.bus import StreamBus
 from domains.kernel.consumer import Applier, Consumer, RetryPolicy
@@ -30,8 +32,8 @@ from domains.tasks.tables import outbox as tasks_outbox
 from jobs.migrations import upgrade
 
 log = logging.getLogger(__name__)
-OUTBOXES: list[Table] = [identity_outbox, tasks_outbox, accounting_outbox]
-GROUPS = ("tasks", "accounting", "notifier")
+OUTBOXES: list[Table] = [identity_outbox, tasks_outbox, accounting_outbox, analytics_outbox]
+GROUPS = ("tasks", "accounting", "analytics", "notifier")
 
 
 @dataclass
@@ -72,6 +74,8 @@ class Runtime:
             return tasks_consumers.subscription(self.sessions)
         if group == "accounting":
             return accounting_consumers.subscription(self.sessions, self.prices, self.settings.timezone)
+        if group == "analytics":
+            return analytics_consumers.subscription(self.sessions, self.settings.timezone)
         if group == "notifier":
             return Notifier(client, self.sessions, self.once)
         raise ValueError(f"unknown consumer group {group!r}; known: {', '.join(GROUPS)}")

@@ -5,13 +5,10 @@ from __future__ import annotations
 import random
 import shutil
 import subprocess
-import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import redis
 from sqlalchemy import func, select, text
@@ -23,21 +20,8 @@ from domains.kernel.clock import utcnow
 from domains.kernel.contracts import TaskAssigned, TaskCreatedV2
 from domains.kernel.events import Event, make_event, parse_event
 from domains.kernel.redis_bus import GroupStatus, RedisBus
-from tests.e2e.harness import free_port
+from tests.e2e.harness import eventually, free_port
 from tests.fixtures import FIXTURES
-
-T = TypeVar("T")
-
-
-def eventually(probe: Callable[[], T], ok: Callable[[T], bool], timeout: float = 30.0) -> T:
-    deadline = time.monotonic() + timeout
-    value = probe()
-    while not ok(value):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still {value!r} after {timeout}s")
-        time.sleep(0.05)
-        value = probe()
-    return value
 
 
 def recorded_day() -> list[Event]:
@@ -138,10 +122,6 @@ class PrivateRedis:
         if self.process is not None:
             self.process.kill()
             self.process.wait()
-
-    def restart(self) -> None:
-        self.kill()
-        self.start()
 
 
 def _answers(client: redis.Redis) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.listeners import (
+    analytics_command,
     balance_command,
     done_action,
     errors,
@@ -24,3 +25,4 @@ def register_listeners(app: App, services: Services) -> None:
     done_action.register(app, services)
     balance_command.register(app, services)
     shuffle_command.register(app, services)
+    analytics_command.register(app, services)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -52,3 +53,6 @@ class StreamBus(Protocol):
 
     def trim(self, topic: str) -> int:
         """Drop the entries every group of the topic has acknowledged (none without a group); how many went."""
+
+    def history(self, topic: str) -> Iterator[Delivery]:
+        """Every message still on the topic's stream, oldest first, outside any group (for replays)."""

@@ -87,7 +87,10 @@ class Consumer:
         self._pause = 0.0  # how long to wait before the next poll (a retry's backoff)
         self._backlog = True  # at start, first finish what this consumer left pending
         self.topics = list(subscription.topics)
-        bus.ensure_group(subscription.group, self.topics)
+        try:
+            bus.ensure_group(subscription.group, self.topics)
+        except OUTAGES:  # the bus is still starting: the first read that finds no group creates it
+            log.exception("%s: bus unavailable at start", subscription.group)
 
     def poll(self, block_ms: int = 1000) -> int:
         """Read and apply one batch; returns how many messages were settled (acked or dead-lettered)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from domains.kernel.bus import DeadLetter, Delivery
@@ -132,6 +133,11 @@ class MemoryBus:
             del self._streams[topic][:dropped]
             self._trimmed[topic] = floor
             return dropped
+
+    def history(self, topic: str) -> Iterator[Delivery]:
+        with self._changed:
+            stream = list(self._streams.get(topic, []))
+        return (Delivery(topic, message_id, body) for message_id, body in stream)
 
     def pending_count(self, group: str, topic: str) -> int:
         with self._changed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -169,6 +170,15 @@ class RedisBus:
             for key, entries in reply or []
             for message_id, fields in entries
         ]
+
+    def history(self, topic: str, page: int = 1000) -> Iterator[Delivery]:
+        start = "-"
+        while True:
+            entries = cast(list[Any], self.client.xrange(self.key(topic), min=start, max="+", count=page))
+            yield from (Delivery(topic, message_id, fields["event"]) for message_id, fields in entries)
+            if len(entries) < page:
+                return
+            start = "(" + entries[-1][0]  # exclusive: after the last one read
 
 
 def connect(url: str) -> redis.Redis:

@@ -8,9 +8,12 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 SIGNING_SECRET = "e2e-signing-secret"
 DISTRIBUTED_PROCESSES = [
@@ -18,6 +21,7 @@ DISTRIBUTED_PROCESSES = [
     ["-m", "jobs.consumers", "tasks"],
     ["-m", "jobs.consumers", "accounting"],
     ["-m", "jobs.consumers", "notifier"],
+    ["-m", "jobs.consumers", "analytics"],
 ]
 
 
@@ -88,3 +92,22 @@ def base_env(api_url: str, **extra: str) -> dict[str, str]:
         }
     )
     return env
+
+
+def playground_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """Settings for `make run` with no Slack app: the app serves the playground and uses it as Slack."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ATES_", "DATABASE_URL", "REDIS_URL"))}
+    env.update({"ATES_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1", **extra})
+    return env
+
+
+def eventually(probe: Callable[[], T], ok: Callable[[T], bool], timeout: float = 20.0) -> T:
+    """Probe until `ok` holds (or fail after `timeout`): for effects that happen in other threads."""
+    deadline = time.monotonic() + timeout
+    value = probe()
+    while not ok(value):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still {value!r} after {timeout}s")
+        time.sleep(0.05)
+        value = probe()
+    return value

@@ -42,6 +42,7 @@ class FakeSlack:
     page_size: int = 2
     calls: list[Call] = field(default_factory=list)
     rate_limit_next: dict[str, int] = field(default_factory=dict)
+    uploads: dict[str, bytes] = field(default_factory=dict)  # file id -> the bytes POSTed to its upload URL
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: int = 0
 
@@ -51,6 +52,12 @@ class FakeSlack:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
+                if self.path.startswith("/upload/"):
+                    fake.receive_upload(self.path.removeprefix("/upload/"), self.rfile.read(length))
+                    self.send_response(200)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 raw = self.rfile.read(length).decode()
                 args = json.loads(raw) if "json" in (self.headers.get("Content-Type") or "") else dict(parse_qsl(raw))
                 status, headers, reply = fake.answer(self.path, args)
@@ -105,6 +112,27 @@ class FakeSlack:
             "chat.postMessage": lambda a, ts: {"ok": True, "channel": a.get("channel"), "ts": ts},
             "chat.update": lambda a, ts: {"ok": True, "channel": a.get("channel"), "ts": a.get("ts")},
             "chat.postEphemeral": lambda a, ts: {"ok": True, "message_ts": ts},
+            "files.getUploadURLExternal": self._upload_url,
+            "files.completeUploadExternal": self._complete_upload,
+        }
+
+    def _upload_url(self, args: dict[str, Any], ts: str) -> dict[str, Any]:
+        file_id = "F" + ts.replace(".", "")
+        return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
+
+    def receive_upload(self, file_id: str, data: bytes) -> None:
+        with self._lock:
+            self.uploads[file_id] = data
+
+    def _complete_upload(self, args: dict[str, Any], _ts: str) -> dict[str, Any]:
+        files = json.loads(args["files"])
+        with self._lock:
+            missing = [f["id"] for f in files if f["id"] not in self.uploads]
+        if missing:
+            return {"ok": False, "error": "file_not_found"}
+        return {
+            "ok": True,
+            "files": [{"id": f["id"], "title": f.get("title"), "channels": [args.get("channel_id")]} for f in files],
         }
 
     def _users_list(self, args: dict[str, Any], _ts: str) -> dict[str, Any]:

@@ -22,11 +22,11 @@ from tests.backbone import (
     applied_count,
     assert_applied_exactly_once,
     bodies,
-    eventually,
     group_status,
     ledger,
     task_traffic,
 )
+from tests.e2e.harness import eventually
 
 TOPICS = [TASKS, TASK_LIFECYCLE]
 

@@ -16,7 +16,8 @@ from domains.accounting.tables import PricedTask
 from domains.kernel.consumer import Subscription
 from domains.kernel.events import Event, parse_event
 from jobs.runtime import GROUPS, Runtime
-from tests.backbone import applied_count, eventually, ledger, recorded_day, reset_accounting
+from tests.backbone import applied_count, ledger, recorded_day, reset_accounting
+from tests.e2e.harness import eventually
 from tests.fakes.slack_api import FakeSlack
 from tests.fixtures import recorded_v1_events
 

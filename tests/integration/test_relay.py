@@ -14,7 +14,8 @@ from domains.kernel.relay import relay_once, run_relay
 from domains.kernel.unit_of_work import UnitOfWork
 from domains.tasks.tables import inbox, outbox
 from jobs.runtime import Runtime
-from tests.backbone import eventually, task_traffic
+from tests.backbone import task_traffic
+from tests.e2e.harness import eventually
 
 
 def published_event_ids(bus: RedisBus) -> list[str]:

@@ -1,0 +1,52 @@
+"""Block Kit for the admins' analytics: `/analytics` and the daily post show the same view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+
+from bot.blocks import render, task_label
+from domains.analytics.model import Span
+from domains.analytics.queries import ExpensiveTask, Report
+from domains.kernel.clock import format_cents
+
+_SPAN_NAME = {"day": "Day", "week": "Week", "month": "Month"}
+
+
+def analytics_summary(report: Report) -> str:
+    """The plain-text line of the view (notifications, and clients that show no blocks)."""
+    return (
+        f"Analytics for {report.span.label}: management earned {format_cents(report.earnings_cents)}; "
+        f"{report.workers_in_negative} worker(s) in the negative."
+    )
+
+
+def analytics_view(report: Report) -> list[dict[str, Any]]:
+    """Earnings, workers in the negative and the most expensive task of the span (and of its week and month)."""
+    blocks: list[Block] = [
+        HeaderBlock(text=f"Analytics: {report.span.label}"[:150]),
+        SectionBlock(
+            fields=[
+                MarkdownTextObject(text=f"*Management's earnings*\n{format_cents(report.earnings_cents)}"),
+                MarkdownTextObject(text=f"*Workers in the negative now*\n{report.workers_in_negative}"),
+            ]
+        ),
+    ]
+    if report.span.kind != "day":
+        days = "\n".join(f"`{day:%a %d %b}` {format_cents(cents)}" for day, cents in report.daily_earnings)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Earnings per day*\n{days}")))
+    blocks.append(DividerBlock())
+    lines = "\n".join(_most_expensive_line(span, task) for span, task in report.most_expensive)
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Most expensive task*\n{lines}")))
+    note = "Earnings are fees charged minus rewards paid, by billing cycle (a day in the company's time zone)."
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
+    return render(blocks)
+
+
+def _most_expensive_line(span: Span, task: ExpensiveTask | None) -> str:
+    name = f"{_SPAN_NAME[span.kind]} ({span.label})" if span.kind != "week" else span.label.capitalize()
+    if task is None:
+        return f"• {name}: no task completed"
+    deleted = " _(deleted)_" if task.deleted else ""
+    return f"• {name}: {task_label(task.title, task.jira_id)}{deleted}, reward {format_cents(task.reward_cents)}"

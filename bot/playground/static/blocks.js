@@ -1,0 +1,239 @@
+// Block Kit and mrkdwn, rendered as Slack shows them (the common parts). Exposes window.BlockKit.
+(function () {
+  "use strict";
+  const EMOJI = {
+    white_check_mark: "✅", heavy_check_mark: "✔️", x: "❌", warning: "⚠️", tada: "🎉", moneybag: "💰",
+    money_with_wings: "💸", chart_with_upwards_trend: "📈", chart_with_downwards_trend: "📉", bird: "🐦",
+    parrot: "🦜", wave: "👋", calendar: "📅", clipboard: "📋", bar_chart: "📊", arrows_counterclockwise: "🔄",
+    trophy: "🏆", star: "⭐", bell: "🔔", hourglass: "⌛", lock: "🔒", coin: "🪙", dollar: "💵", shuffle: "🔀",
+    red_circle: "🔴", large_green_circle: "🟢", inbox_tray: "📥", outbox_tray: "📤", memo: "📝", bust_in_silhouette: "👤",
+  };
+
+  function html(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  }
+  function unslack(text) { return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&"); }
+  function emoji(escaped) { return escaped.replace(/:([a-z0-9_+-]+):/g, (all, name) => EMOJI[name] || all); }
+
+  function inline(escaped) {
+    return emoji(escaped)
+      .replace(/`([^`\n]+)`/g, "<code>$1</code>")
+      .replace(/(^|[\s(>])\*([^*\n]+)\*(?=$|[\s.,!?:;)<])/g, "$1<b>$2</b>")
+      .replace(/(^|[\s(>])_([^_\n]+)_(?=$|[\s.,!?:;)<])/g, "$1<i>$2</i>")
+      .replace(/(^|[\s(>])~([^~\n]+)~(?=$|[\s.,!?:;)<])/g, "$1<s>$2</s>");
+  }
+
+  function control(inner, people) {
+    const [target, label] = inner.split("|", 2);
+    if (target.startsWith("@")) {
+      const id = target.slice(1);
+      const who = people[id];
+      return `<span class="mention" data-user="${html(id)}">@${html(label || (who ? who.name : id))}</span>`;
+    }
+    if (target.startsWith("#")) return `<span class="mention">#${html(label || target.slice(1))}</span>`;
+    if (target.startsWith("!")) return `<span class="mention">@${html(label || target.slice(1).split("^")[0])}</span>`;
+    const href = /^(https?:|mailto:)/.test(target) ? target : "#";
+    return `<a href="${html(href)}" target="_blank" rel="noopener">${html(unslack(label || target))}</a>`;
+  }
+
+  function mrkdwnLine(line, people) {
+    let out = "";
+    let last = 0;
+    for (const match of line.matchAll(/<([^<>]+)>/g)) {
+      out += inline(html(unslack(line.slice(last, match.index))));
+      out += control(match[1], people);
+      last = match.index + match[0].length;
+    }
+    return out + inline(html(unslack(line.slice(last))));
+  }
+
+  function mrkdwn(text, people) {
+    return String(text || "").split("\n").map((line) => {
+      if (line.startsWith(">")) return `<blockquote>${mrkdwnLine(line.slice(1), people)}</blockquote>`;
+      return mrkdwnLine(line, people) + "<br>";
+    }).join("").replace(/<br>$/, "");
+  }
+
+  function textObject(obj, people) {
+    if (!obj) return "";
+    return obj.type === "mrkdwn" ? mrkdwn(obj.text, people) : emoji(html(obj.text || ""));
+  }
+
+  function el(tag, className, inner) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (inner !== undefined) node.innerHTML = inner;
+    return node;
+  }
+
+  function options(element) {
+    const groups = (element.option_groups || []).flatMap((g) => g.options || []);
+    return (element.options || []).concat(groups);
+  }
+
+  function select(element, ctx, placeholder, choices) {
+    const node = el("select", "bk-select");
+    node.dataset.actionId = element.action_id;
+    node.append(new Option(placeholder, ""));
+    for (const [value, label] of choices) node.append(new Option(label, value));
+    return node;
+  }
+
+  function userChoices(ctx) {
+    return Object.values(ctx.people).filter((p) => !p.is_bot).map((p) => [p.id, p.name]);
+  }
+
+  // An interactive element; `onAction(value)` fires when it is clicked or chosen.
+  function element(elementDef, blockId, ctx) {
+    const act = (value) => ctx.onAction(blockId, elementDef, value);
+    switch (elementDef.type) {
+      case "button": {
+        const node = el("button", `bk-button ${elementDef.style || ""}`, textObject(elementDef.text, ctx.people));
+        node.type = "button";
+        node.dataset.actionId = elementDef.action_id;
+        node.onclick = () => act(null);
+        return node;
+      }
+      case "overflow": {
+        const node = select(elementDef, ctx, "⋯", options(elementDef).map((o) => [o.value, o.text.text]));
+        node.classList.add("bk-overflow");
+        node.onchange = () => node.value && act(node.value);
+        return node;
+      }
+      case "static_select": case "external_select": {
+        const label = elementDef.placeholder ? elementDef.placeholder.text : "Choose…";
+        const node = select(elementDef, ctx, label, options(elementDef).map((o) => [o.value, o.text.text]));
+        node.onchange = () => node.value && act(node.value);
+        return node;
+      }
+      case "users_select": {
+        const node = select(elementDef, ctx, "Choose a person…", userChoices(ctx));
+        node.onchange = () => node.value && act(node.value);
+        return node;
+      }
+      case "datepicker": {
+        const node = el("input", "bk-date");
+        node.type = "date";
+        node.onchange = () => node.value && act(node.value);
+        return node;
+      }
+      case "image": {
+        const node = el("img", "bk-accessory-image");
+        node.src = elementDef.image_url;
+        node.alt = elementDef.alt_text || "";
+        return node;
+      }
+      default:
+        return el("span", "bk-hint", `[${html(elementDef.type)}]`);
+    }
+  }
+
+  // An input block's element inside a view; registers how to read its value into ctx.inputs.
+  function input(block, ctx) {
+    const def = block.element || {};
+    const wrap = el("div", "bk-input");
+    wrap.dataset.blockId = block.block_id;
+    const label = el("label", "", textObject(block.label, ctx.people) + (block.optional ? ' <span class="bk-hint">(optional)</span>' : ""));
+    wrap.append(label);
+    let node;
+    let read;
+    if (def.type === "plain_text_input" || def.type === "number_input" || def.type === "email_text_input" || def.type === "url_text_input") {
+      node = el(def.multiline ? "textarea" : "input");
+      if (!def.multiline) node.type = def.type === "number_input" ? "number" : "text";
+      node.value = def.initial_value || "";
+      if (def.placeholder) node.placeholder = def.placeholder.text;
+      read = () => node.value;
+    } else if (def.type === "static_select" || def.type === "users_select") {
+      const choices = def.type === "users_select" ? userChoices(ctx) : options(def).map((o) => [o.value, o.text.text]);
+      node = select(def, ctx, def.placeholder ? def.placeholder.text : "Choose…", choices);
+      if (def.initial_option) node.value = def.initial_option.value;
+      if (def.initial_user) node.value = def.initial_user;
+      read = () => node.value || null;
+    } else if (def.type === "radio_buttons" || def.type === "checkboxes") {
+      node = el("div", "bk-choices");
+      const kind = def.type === "radio_buttons" ? "radio" : "checkbox";
+      for (const option of options(def)) {
+        const row = el("label", "");
+        const box = el("input");
+        box.type = kind;
+        box.name = `${block.block_id}-${def.action_id}`;
+        box.value = option.value;
+        row.append(box, " ", el("span", "", textObject(option.text, ctx.people)));
+        node.append(row);
+      }
+      read = () => {
+        const picked = [...node.querySelectorAll("input:checked")].map((b) => b.value);
+        return kind === "radio" ? picked[0] || null : picked;
+      };
+    } else if (def.type === "datepicker") {
+      node = el("input");
+      node.type = "date";
+      node.value = def.initial_date || "";
+      read = () => node.value || null;
+    } else {
+      node = el("div", "bk-hint", `[${html(def.type)} is not supported by the playground]`);
+      read = () => null;
+    }
+    node.dataset.actionId = def.action_id;
+    wrap.append(node);
+    if (block.hint) wrap.append(el("div", "bk-hint", textObject(block.hint, ctx.people)));
+    wrap.append(el("div", "bk-error"));
+    ctx.inputs[block.block_id] = { [def.action_id]: read };
+    return wrap;
+  }
+
+  function block(b, ctx) {
+    const people = ctx.people;
+    switch (b.type) {
+      case "section": {
+        const node = el("div", "bk-section");
+        const text = el("div", "bk-text", textObject(b.text, people));
+        if (b.fields) {
+          const fields = el("div", "bk-fields");
+          for (const field of b.fields) fields.append(el("div", "", textObject(field, people)));
+          text.append(fields);
+        }
+        node.append(text);
+        if (b.accessory) node.append(element(b.accessory, b.block_id, ctx));
+        return node;
+      }
+      case "context": {
+        const node = el("div", "bk-context");
+        for (const item of b.elements || []) {
+          if (item.type === "image") node.append(element(item, b.block_id, ctx));
+          else node.append(el("span", "", textObject(item, people)));
+        }
+        return node;
+      }
+      case "actions": {
+        const node = el("div", "bk-actions");
+        for (const item of b.elements || []) node.append(element(item, b.block_id, ctx));
+        return node;
+      }
+      case "header": return el("div", "bk-header", textObject(b.text, people));
+      case "divider": return el("hr", "bk-divider");
+      case "image": {
+        const node = el("div", "bk-image", b.title ? `<div>${textObject(b.title, people)}</div>` : "");
+        const img = el("img");
+        img.src = b.image_url;
+        img.alt = b.alt_text || "";
+        node.append(img);
+        return node;
+      }
+      case "input": return input(b, ctx);
+      case "rich_text": {
+        const flat = (items) => (items || []).map((i) => i.text || (i.user_id ? `<@${i.user_id}>` : "") || flat(i.elements)).join("");
+        return el("div", "bk-section", mrkdwn(flat(b.elements), people));
+      }
+      default: return el("div", "bk-hint", `[${html(b.type)} block]`);
+    }
+  }
+
+  function render(blocks, ctx) {
+    const frag = document.createDocumentFragment();
+    for (const b of blocks || []) frag.append(block(b, ctx));
+    return frag;
+  }
+
+  window.BlockKit = { render, mrkdwn, textObject, html };
+})();

@@ -1,0 +1,41 @@
+"""Analytics' consumer group: tasks as data, their lifecycle, their prices, money moved and the audit log."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from domains.analytics.handlers import (
+    AnalyticsUnitOfWork,
+    on_audit_record,
+    on_fee_charged,
+    on_price,
+    on_reward_paid,
+    on_task_completed,
+    on_task_data,
+    on_task_deleted,
+)
+from domains.kernel.consumer import Subscription
+from domains.kernel.contracts import AUDIT_RECORDS, PRICES, TASK_LIFECYCLE, TASKS, TRANSACTIONS
+
+GROUP = "analytics"
+
+
+def subscription(sessions: sessionmaker[Session], timezone: ZoneInfo) -> Subscription:
+    return Subscription(
+        group=GROUP,
+        topics=(TASKS, TASK_LIFECYCLE, PRICES, TRANSACTIONS, AUDIT_RECORDS),
+        handlers={
+            "TaskCreated": on_task_data,
+            "TaskUpdated": on_task_data,
+            "TaskDeleted": on_task_deleted,
+            "TaskCompleted": on_task_completed,
+            "TaskPriceCreated": on_price,
+            "PriceAssigned": on_price,
+            "UserWithdrawn": on_fee_charged,
+            "UserBalanceIncreased": on_reward_paid,
+            "AuditRecordCreated": on_audit_record,
+        },
+        unit_of_work=lambda: AnalyticsUnitOfWork(sessions, timezone),
+    )

@@ -1,0 +1,116 @@
+"""Analytics' event handlers: each folds one fact into analytics' own tables, whatever order facts arrive in."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Table, delete
+from sqlalchemy.orm import Session, sessionmaker
+
+from domains.analytics.tables import Balance, CompletedTask, CycleEarnings, inbox, metadata, outbox
+from domains.kernel.clock import cycle_of
+from domains.kernel.contracts import (
+    AuditRecordCreated,
+    PriceAssigned,
+    TaskCompleted,
+    TaskCreatedV2,
+    TaskDeleted,
+    TaskPriceCreated,
+    TaskUpdatedV2,
+    UserBalanceIncreased,
+    UserWithdrawn,
+)
+from domains.kernel.db import dialect_insert, table_of, upsert
+from domains.kernel.events import Event, Payload
+from domains.kernel.unit_of_work import UnitOfWork
+
+PRODUCER = "analytics"
+# Before v2, a Jira key travelled at the front of the title: "[UP-42] Fix the beak".
+_LEGACY_KEY = re.compile(r"^\s*\[([A-Z][A-Z0-9]{0,9}-[0-9]{1,7})\]\s*(.+)$", re.DOTALL)
+
+
+class AnalyticsUnitOfWork(UnitOfWork):
+    """Analytics' unit of work also knows the company's time zone, to date completions by billing cycle."""
+
+    def __init__(self, sessions: sessionmaker[Session], timezone: ZoneInfo) -> None:
+        super().__init__(sessions, PRODUCER, outbox, inbox)
+        self.timezone = timezone
+
+
+def on_task_data(uow: UnitOfWork, payload: Payload, event: Event) -> None:
+    """Keep a task's title and Jira id (TaskCreated and TaskUpdated, v1 and v2)."""
+    assert isinstance(payload, (TaskCreatedV2, TaskUpdatedV2))
+    title, jira_id = payload.title, payload.jira_id
+    legacy = _LEGACY_KEY.match(title) if event.event_version == 1 else None
+    if legacy:
+        jira_id, title = legacy.group(1), legacy.group(2).strip()
+    _save_task(uow, payload.task_id, title=title, jira_id=jira_id)
+
+
+def on_task_deleted(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
+    """A deleted task keeps counting (its money moved), marked as deleted."""
+    assert isinstance(payload, TaskDeleted)
+    _save_task(uow, payload.task_id, deleted=True)
+
+
+def on_price(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
+    """Keep a task's reward (TaskPriceCreated and PriceAssigned carry the same, never-changing prices)."""
+    assert isinstance(payload, (TaskPriceCreated, PriceAssigned))
+    _save_task(uow, payload.task_id, reward_cents=payload.reward_cents)
+
+
+def on_task_completed(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
+    """Date the completion by the company's billing cycle."""
+    assert isinstance(payload, TaskCompleted) and isinstance(uow, AnalyticsUnitOfWork)
+    cycle = cycle_of(payload.completed_at, uow.timezone)
+    _save_task(uow, payload.task_id, completed_at=payload.completed_at, completed_cycle=cycle)
+
+
+def on_fee_charged(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
+    assert isinstance(payload, UserWithdrawn)
+    _add(
+        uow.session,
+        table_of(CycleEarnings),
+        {"billing_cycle": payload.billing_cycle},
+        "fees_cents",
+        payload.amount_cents,
+    )
+
+
+def on_reward_paid(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
+    assert isinstance(payload, UserBalanceIncreased)
+    key = {"billing_cycle": payload.billing_cycle}
+    _add(uow.session, table_of(CycleEarnings), key, "rewards_cents", payload.amount_cents)
+
+
+def on_audit_record(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
+    """A balance is the sum of its audit records (withdrawals and payments are negative amounts)."""
+    assert isinstance(payload, AuditRecordCreated)
+    _add(uow.session, table_of(Balance), {"user_id": payload.user_id}, "balance_cents", payload.amount_cents)
+
+
+def reset(sessions: sessionmaker[Session]) -> None:
+    """Empty every analytics table, inbox included, so a replay rebuilds them from the first event."""
+    with sessions() as session, session.begin():
+        for table in reversed(metadata.sorted_tables):
+            if table is not outbox:
+                session.execute(delete(table))
+
+
+def _save_task(uow: UnitOfWork, task_id: object, **values: Any) -> None:
+    table = table_of(CompletedTask)
+    statement = upsert(uow.session, table, ["task_id"], list(values))
+    uow.session.execute(statement.values(task_id=str(task_id), **values))
+
+
+def _add(session: Session, table: Table, key: dict[str, Any], column: str, amount: int) -> None:
+    """Add to a counter, creating its row at that amount."""
+    statement = dialect_insert(session, table).values(**key, **{column: amount})
+    index = list(key)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=index, set_={column: table.c[column] + statement.excluded[column]}
+        )
+    )

@@ -1,0 +1,144 @@
+"""Analytics folds events into its own tables: v1 and v2 alike, in any order, each once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from domains.analytics.consumers import subscription
+from domains.analytics.model import day_of, month_of, week_of
+from domains.analytics.queries import earnings_by_day, earnings_of, most_expensive_task, report, workers_in_negative
+from domains.kernel.consumer import Subscription
+from domains.kernel.contracts import TaskDeleted, TaskUpdatedV1, TaskUpdatedV2
+from domains.kernel.db import make_engine, make_session_factory
+from domains.kernel.events import make_event
+from tests.integration.analytics_events import completed, created_v1, created_v2, fee, priced, record, reward
+
+DAY = date(2026, 11, 20)
+NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def sessions(pg_url: str) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(pg_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def analytics(sessions: sessionmaker[Session]) -> Subscription:
+    return subscription(sessions, ZoneInfo("UTC"))
+
+
+def test_v1_titles_give_up_their_jira_key_and_v2_keeps_its_own(
+    analytics: Subscription, sessions: sessionmaker[Session]
+) -> None:
+    old, new = uuid.uuid4(), uuid.uuid4()
+    for event in [created_v1(old, "[UP-7] Polish the feathers"), *priced(old, 3_100), completed(old, NOON)]:
+        analytics.apply(event)
+    for event in [created_v2(new, "Sharpen the beak", "UP-8"), *priced(new, 3_900), completed(new, NOON)]:
+        analytics.apply(event)
+
+    top = most_expensive_task(sessions, day_of(DAY))
+    assert top is not None and (top.title, top.jira_id, top.reward_cents) == ("Sharpen the beak", "UP-8", 3_900)
+
+    analytics.apply(make_event("tasks", TaskUpdatedV2(task_id=new, title="Beak", jira_id=None, description="")))
+    analytics.apply(make_event("tasks", TaskUpdatedV1(task_id=old, title="[UP-70] Feathers", description="")))
+    analytics.apply(make_event("tasks", TaskDeleted(task_id=new)))
+    top = most_expensive_task(sessions, day_of(DAY))
+    assert top is not None and (top.title, top.jira_id, top.deleted) == ("Beak", None, True)
+    analytics.apply(priced(old, 3_100)[0])  # prices never change: the same again is harmless
+    assert most_expensive_task(sessions, week_of(DAY)) == top
+
+
+def test_a_completion_before_its_price_and_its_task_still_counts_once(
+    analytics: Subscription, sessions: sessionmaker[Session]
+) -> None:
+    task_id = uuid.uuid4()
+    done = completed(task_id, NOON)
+    assert analytics.apply(done)
+    assert most_expensive_task(sessions, day_of(DAY)) is None  # no reward known yet
+
+    price_events = priced(task_id, 2_700)
+    analytics.apply(price_events[1])
+    top = most_expensive_task(sessions, day_of(DAY))
+    assert top is not None and top.reward_cents == 2_700 and top.title is None
+
+    analytics.apply(created_v2(task_id, "Fix the beak", "UP-42"))
+    assert not analytics.apply(done)  # delivered again: already applied
+    analytics.apply(price_events[0])
+    top = most_expensive_task(sessions, month_of(DAY))
+    assert top is not None and (top.title, top.jira_id, top.completed_cycle) == ("Fix the beak", "UP-42", DAY)
+
+
+def test_the_most_expensive_task_is_looked_for_in_its_span_only(
+    analytics: Subscription, sessions: sessionmaker[Session]
+) -> None:
+    rewards = {date(2026, 11, 2): 4_000, date(2026, 11, 19): 2_500, DAY: 3_000, date(2026, 12, 1): 3_900}
+    for cycle, cents in rewards.items():
+        task_id = uuid.uuid4()
+        at = datetime.combine(cycle, NOON.timetz())
+        for event in [created_v2(task_id, f"task of {cycle}", None), *priced(task_id, cents), completed(task_id, at)]:
+            analytics.apply(event)
+    never_done = uuid.uuid4()
+    for event in [created_v2(never_done, "open", None), *priced(never_done, 4_000)]:
+        analytics.apply(event)
+
+    found = {span.kind: top.reward_cents if top else None for span, top in report(sessions, day_of(DAY)).most_expensive}
+    assert found == {"day": 3_000, "week": 3_000, "month": 4_000}
+    assert most_expensive_task(sessions, day_of(date(2026, 11, 21))) is None
+
+
+def test_a_completion_is_dated_by_the_company_time_zone(sessions: sessionmaker[Session]) -> None:
+    tokyo = subscription(sessions, ZoneInfo("Asia/Tokyo"))
+    task_id = uuid.uuid4()
+    for event in [*priced(task_id, 2_200), completed(task_id, datetime(2026, 11, 20, 16, 0, tzinfo=UTC))]:
+        tokyo.apply(event)
+    assert most_expensive_task(sessions, day_of(DAY)) is None
+    assert most_expensive_task(sessions, day_of(date(2026, 11, 21))) is not None
+
+
+def test_earnings_are_fees_minus_rewards_per_billing_cycle(
+    analytics: Subscription, sessions: sessionmaker[Session]
+) -> None:
+    events = [
+        fee("U1", 1_500, DAY),
+        fee("U2", 1_200, DAY),
+        reward("U1", 3_000, DAY),
+        fee("U1", 1_000, date(2026, 11, 21)),
+    ]
+    for event in events:
+        analytics.apply(event)
+    analytics.apply(events[0])  # a redelivery
+    assert earnings_of(sessions, DAY) == 1_500 + 1_200 - 3_000
+    assert earnings_by_day(sessions, week_of(DAY))[3:7] == [
+        (date(2026, 11, 19), 0),
+        (DAY, -300),
+        (date(2026, 11, 21), 1_000),
+        (date(2026, 11, 22), 0),
+    ]
+    assert report(sessions, week_of(DAY)).earnings_cents == 700
+
+
+def test_workers_in_the_negative_from_audit_records_in_any_order(
+    analytics: Subscription, sessions: sessionmaker[Session]
+) -> None:
+    records = [
+        record("U1", -1_500, -1_500, DAY),
+        record("U1", 3_000, 1_500, DAY),
+        record("U2", -1_200, -1_200, DAY),
+        record("U3", -1_000, -1_000, DAY),
+        record("U3", 2_000, 1_000, DAY),
+    ]
+    for event in reversed(records):
+        analytics.apply(event)
+    analytics.apply(records[2])
+    assert workers_in_negative(sessions) == 1
+    analytics.apply(record("U1", -1_500, 0, DAY))  # the payout
+    analytics.apply(record("U1", -1_100, -1_100, date(2026, 11, 21)))
+    assert workers_in_negative(sessions) == 2

@@ -1,0 +1,132 @@
+"""A scripted day through tasks and accounting on PostgreSQL: the money adds up, duplicates change nothing."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from domains.accounting import consumers as accounting_consumers
+from domains.accounting.model import PriceDraw
+from domains.accounting.queries import audit_check, balance_of, earnings_of
+from domains.accounting.tables import outbox as accounting_outbox
+from domains.kernel.clock import cycle_of, utcnow
+from domains.kernel.consumer import Subscription
+from domains.kernel.contracts import PriceAssigned, TaskAssigned, TaskCompleted, UserCreated
+from domains.kernel.db import make_engine, make_session_factory
+from domains.kernel.events import Event, make_event, parse_event
+from domains.tasks import consumers as tasks_consumers
+from domains.tasks import handlers as tasks
+from domains.tasks.model import NewTask, NotAssignee
+from domains.tasks.queries import get_task
+from domains.tasks.tables import outbox as tasks_outbox
+
+WORKERS = ["U1", "U2", "U3"]
+
+
+@pytest.fixture
+def sessions(pg_url: str) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(pg_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+def outbox_events(sessions: sessionmaker[Session], outbox: Table) -> list[Event]:
+    with sessions() as session:
+        return [parse_event(body) for body in session.scalars(select(outbox.c.body).order_by(outbox.c.id))]
+
+
+def hire(sessions: sessionmaker[Session], users: list[str], role: str = "worker") -> None:
+    members = tasks_consumers.subscription(sessions)
+    for user in users:
+        payload = UserCreated(user_id=user, name=user, email=None, avatar_url=None, role=role)  # type: ignore[arg-type]
+        members.apply(make_event("identity", payload))
+
+
+def assignee_of(sessions: sessionmaker[Session], task_id: UUID) -> str:
+    task = get_task(sessions, task_id)
+    assert task is not None
+    return task.assignee_id
+
+
+def accounting(sessions: sessionmaker[Session]) -> Subscription:
+    return accounting_consumers.subscription(sessions, PriceDraw(random.Random(7)), ZoneInfo("UTC"))
+
+
+def test_a_scripted_day_adds_up(sessions: sessionmaker[Session]) -> None:
+    hire(sessions, WORKERS)
+    hire(sessions, ["UMANAGER"], role="manager")
+    rng = random.Random(42)
+    created = [
+        tasks.create_task(tasks.unit_of_work(sessions), "UMANAGER", NewTask(f"Task {n}", f"UP-{n}"), rng)
+        for n in range(12)
+    ]
+    tasks.shuffle_tasks(tasks.unit_of_work(sessions), rng)
+    for task in created[:5]:
+        tasks.complete_task(tasks.unit_of_work(sessions), task.task_id, assignee_of(sessions, task.task_id))
+    not_the_assignee = next(w for w in WORKERS if w != assignee_of(sessions, created[6].task_id))
+    with pytest.raises(NotAssignee):
+        tasks.complete_task(tasks.unit_of_work(sessions), created[6].task_id, not_the_assignee)
+
+    consumer = accounting(sessions)
+    for event in outbox_events(sessions, tasks_outbox):
+        consumer.apply(event)
+
+    prices = {
+        p.task_id: p
+        for p in (e.payload() for e in outbox_events(sessions, accounting_outbox))
+        if isinstance(p, PriceAssigned)
+    }
+    expected: dict[str, int] = dict.fromkeys(WORKERS, 0)
+    fees = rewards = 0
+    for payload in (e.payload() for e in outbox_events(sessions, tasks_outbox)):
+        if isinstance(payload, TaskAssigned):
+            expected[payload.assignee_id] -= prices[payload.task_id].fee_cents
+            fees += prices[payload.task_id].fee_cents
+        elif isinstance(payload, TaskCompleted):
+            expected[payload.assignee_id] += prices[payload.task_id].reward_cents
+            rewards += prices[payload.task_id].reward_cents
+
+    assert len(prices) == len(created)
+    assert {w: balance_of(sessions, w) for w in WORKERS} == expected
+    assert audit_check(sessions) == []
+    assert earnings_of(sessions, cycle_of(utcnow(), ZoneInfo("UTC"))) == fees - rewards
+    assert rewards > 0
+
+
+def test_the_same_event_twice_changes_nothing(sessions: sessionmaker[Session]) -> None:
+    hire(sessions, ["U1"])
+    task = tasks.create_task(tasks.unit_of_work(sessions), "U1", NewTask("Fix the beak", "UP-42"))
+    events = outbox_events(sessions, tasks_outbox)
+    consumer = accounting(sessions)
+    assert all(consumer.apply(e) for e in events)
+    balance = balance_of(sessions, "U1")
+    records = len(outbox_events(sessions, accounting_outbox))
+
+    assert not any(consumer.apply(e) for e in events)
+    assert balance_of(sessions, "U1") == balance < 0
+    assert len(outbox_events(sessions, accounting_outbox)) == records
+    assert task.assignee_id == "U1"
+
+
+def test_an_assignment_heard_before_the_task_is_charged_once_with_the_right_fee(
+    sessions: sessionmaker[Session],
+) -> None:
+    hire(sessions, ["U1"])
+    tasks.create_task(tasks.unit_of_work(sessions), "U1", NewTask("Fix the beak", None))
+    created, assigned = outbox_events(sessions, tasks_outbox)
+    consumer = accounting(sessions)
+    consumer.apply(assigned)
+    consumer.apply(created)
+    consumer.apply(assigned)
+
+    prices = [e.payload() for e in outbox_events(sessions, accounting_outbox) if e.event_name == "PriceAssigned"]
+    assert len(prices) == 1
+    assert isinstance(prices[0], PriceAssigned)
+    assert prices[0].task_id == UUID(str(created.data["task_id"]))
+    assert balance_of(sessions, "U1") == -prices[0].fee_cents

@@ -1,0 +1,138 @@
+"""The playground stands in for Slack in front of a small Bolt app: commands, modals, buttons, Home, files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from slack_sdk import WebClient
+
+from bot.playground.local import sync_and_seed
+from bot.playground.workspace import GENERAL, PEOPLE
+from domains.identity import handlers as identity
+from domains.identity.queries import get_user, list_users
+from domains.kernel.db import make_engine, make_session_factory
+from tests.e2e.harness import eventually
+from tests.fakes.bolt_app import Heard, serve_small_app
+from tests.fakes.playground import PlaygroundClient
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[PlaygroundClient, Heard]]:
+    with serve_small_app() as running:
+        yield running
+
+
+def texts(messages: list[dict[str, Any]]) -> list[tuple[str, bool]]:
+    return [(m["text"], m["ephemeral"]) for m in messages]
+
+
+def test_a_command_reply_is_ephemeral_unless_in_channel(served: tuple[PlaygroundClient, Heard]) -> None:
+    playground, _ = served
+    assert playground.send("UKIWI", GENERAL, "/echo quiet")[0] == 200
+    playground.send("UKIWI", GENERAL, "/echo loud")
+    assert ("echo quiet", True) in texts(playground.messages("UKIWI", GENERAL))
+    seen_by_another = texts(playground.messages("UMANGO", GENERAL))
+    assert ("echo loud", False) in seen_by_another
+    assert ("echo quiet", True) not in seen_by_another
+
+
+def test_a_modal_opens_refuses_bad_input_and_submits_its_values(served: tuple[PlaygroundClient, Heard]) -> None:
+    playground, heard = served
+    playground.send("UKIWI", GENERAL, "/form")
+    modal = eventually(lambda: playground.state("UKIWI")["modals"], lambda modals: len(modals) == 1)[0]
+    assert modal["title"]["text"] == "New thing"
+    submit = {"user": "UKIWI", "view_id": modal["id"]}
+
+    _, empty = playground.post("playground/submit", {**submit, "values": {"title": {"title": ""}}})
+    assert empty["errors"] == {"title": "Please fill out this field."}
+    _, refused = playground.post("playground/submit", {**submit, "values": {"title": {"title": "[x]"}}})
+    assert refused["errors"] == {"title": "No brackets, please."}
+    assert heard.submissions == []
+
+    values = {"title": {"title": "Nest"}, "size": {"size": "big"}}
+    _, done = playground.post("playground/submit", {**submit, "values": values})
+    assert done == {"ok": True, "closed": True}
+    assert heard.submissions[0]["title"]["title"] == {"type": "plain_text_input", "value": "Nest"}
+    assert heard.submissions[0]["size"]["size"]["selected_option"]["value"] == "big"
+    assert playground.state("UKIWI")["modals"] == []
+
+
+def test_a_button_in_a_dm_reaches_the_app_and_its_reply_replaces_the_message(
+    served: tuple[PlaygroundClient, Heard],
+) -> None:
+    playground, heard = served
+    playground.send("UKIWI", GENERAL, "/pick")
+    prompt = eventually(lambda: playground.messages("UKIWI", "DKIWI"), lambda found: len(found) == 1)[0]
+
+    status, refusal = playground.click("UMANGO", "DKIWI", prompt, "pick")
+    assert status == 409 and "someone else's DM" in refusal["error"]
+    assert heard.clicks == []
+
+    assert playground.click("UKIWI", "DKIWI", prompt, "pick")[0] == 200
+    replaced = eventually(lambda: playground.messages("UKIWI", "DKIWI"), lambda found: found[0]["text"] != "Pick one")
+    assert texts(replaced) == [("You picked red", False)]
+    click = heard.clicks[0]
+    assert click["message"]["ts"] == prompt["ts"] and click["channel"]["id"] == "DKIWI"
+    assert click["user"]["id"] == "UKIWI" and click["actions"][0]["value"] == "red"
+
+
+def test_opening_home_sends_app_home_opened_and_shows_the_published_view(
+    served: tuple[PlaygroundClient, Heard],
+) -> None:
+    playground, heard = served
+    assert playground.state("USKY")["home"] is None
+    playground.post("playground/home", {"user": "USKY"})
+    home = eventually(lambda: playground.state("USKY")["home"], lambda view: view is not None)
+    assert home["blocks"][0]["block_id"] == "choose"
+    assert playground.state("UKIWI")["home"] is None
+
+    body = {"user": "USKY", "view_id": home["id"], "block_id": "choose", "action_id": "pick"}
+    assert playground.post("playground/action", body)[0] == 200
+    eventually(lambda: heard.clicks, lambda clicks: len(clicks) == 1)
+    assert heard.clicks[0]["container"] == {"type": "view", "view_id": home["id"]}
+
+
+def test_a_file_uploaded_with_files_upload_v2_is_posted_and_served(served: tuple[PlaygroundClient, Heard]) -> None:
+    playground, _ = served
+    playground.send("UKIWI", GENERAL, "/upload")
+    posted = eventually(
+        lambda: [m for m in playground.messages("UMANGO", GENERAL) if m["files"]], lambda found: len(found) == 1
+    )[0]
+    file = posted["files"][0]
+    assert (file["name"], file["title"], file["size"]) == ("hello.txt", "Hello", 5)
+    assert [c.method for c in playground.calls_to("files.completeUploadExternal")] == ["files.completeUploadExternal"]
+
+
+def test_bad_requests_get_a_clear_answer_and_reach_no_app(served: tuple[PlaygroundClient, Heard]) -> None:
+    playground, heard = served
+    status, unknown = playground.send("UNOBODY", GENERAL, "/echo hi")
+    assert status == 400 and "unknown user" in unknown["error"]
+    status, empty = playground.send("UKIWI", GENERAL, "   ")
+    assert status == 400 and "say something" in empty["error"]
+    body = {"user": "UKIWI", "channel": GENERAL, "ts": "1.1", "block_id": "x", "action_id": "pick"}
+    status, gone = playground.post("playground/action", body)
+    assert status == 409 and gone["error"] == "that message is gone"
+    status, closed = playground.post("playground/close-day", {"user": "UADA"})
+    assert status == 501 and "not wired" in closed["error"]
+    assert playground.calls_to("chat.postMessage") == [] and heard.clicks == []
+
+
+def test_the_demo_workspace_gets_its_roles_once_when_new(served: tuple[PlaygroundClient, Heard], pg_url: str) -> None:
+    playground, _ = served
+    engine = make_engine(pg_url)
+    sessions = make_session_factory(engine)
+    client = WebClient(token="xoxb-test", base_url=playground.base_url + "playground/api/")
+    try:
+        sync_and_seed(client, sessions, frozenset())
+        roles = {user.slack_id: user.role for user in list_users(sessions)}
+        assert roles == {person.slack_id: person.role for person in PEOPLE}
+        assert roles["UADA"] == "admin" and roles["UMAX"] == "manager" and roles["UACE"] == "accountant"
+
+        identity.change_role(identity.unit_of_work(sessions), "UMAX", "worker", "UADA")
+        sync_and_seed(client, sessions, frozenset())
+        kept = get_user(sessions, "UMAX")
+        assert kept is not None and kept.role == "worker"
+    finally:
+        engine.dispose()

@@ -1,4 +1,4 @@
-"""Every consumer accepts v1 task events, and a day of events in any order gives the same books."""
+"""Every consumer accepts v1 task events, and a day of events in any order gives the same books and analytics."""
 
 from __future__ import annotations
 
@@ -9,10 +9,17 @@ from dataclasses import dataclass
 
 import pytest
 from slack_sdk import WebClient
+from sqlalchemy import select
 
 from domains.accounting import consumers as accounting_consumers
 from domains.accounting.model import PriceDraw, Prices
 from domains.accounting.tables import PricedTask
+from domains.accounting.tables import outbox as accounting_outbox
+from domains.analytics import consumers as analytics_consumers
+from domains.analytics import handlers as analytics_handlers
+from domains.analytics.model import Span
+from domains.analytics.queries import report
+from domains.kernel.clock import cycle_of, utcnow
 from domains.kernel.consumer import Subscription
 from domains.kernel.events import Event, parse_event
 from jobs.runtime import GROUPS, Runtime
@@ -99,3 +106,27 @@ def test_a_recorded_day_in_any_delivery_order_gives_the_same_books(runtime: Runt
             accounting.apply(event)
         assert applied_count(runtime.sessions) == len(day)
         assert ledger(runtime.sessions) == in_order
+
+
+def test_analytics_of_a_recorded_day_is_the_same_in_any_delivery_order(runtime: Runtime) -> None:
+    day = recorded_day()
+    accounting = accounting_consumers.subscription(runtime.sessions, PriceDraw(), runtime.settings.timezone)
+    for event in day:
+        accounting.apply(event)
+    with runtime.engine.connect() as connection:  # what accounting told the others about that day
+        told = [parse_event(body) for body in connection.execute(select(accounting_outbox.c.body)).scalars()]
+    everything = day + told
+    analytics = analytics_consumers.subscription(runtime.sessions, runtime.settings.timezone)
+    today = cycle_of(utcnow(), runtime.settings.timezone)
+    span = Span("day", today, today)
+    for event in everything:
+        analytics.apply(event)
+    in_order = report(runtime.sessions, span)
+    assert in_order.earnings_cents != 0 and in_order.most_expensive[0][1] is not None
+
+    rng = random.Random(7)
+    for order in [list(reversed(everything)), rng.sample(everything, len(everything))]:
+        analytics_handlers.reset(runtime.sessions)
+        for event in order + rng.sample(order, 10):
+            analytics.apply(event)
+        assert report(runtime.sessions, span) == in_order

@@ -16,4 +16,4 @@ class Services:
     settings: Settings
     sessions: sessionmaker[Session]
     rng: random.Random = field(default_factory=random.SystemRandom)
-    once: OnceGuard = field(default_factory=MemoryOnce)  # shared by every gateway process (Redis) in production
+    once: OnceGuard = field(default_factory=MemoryOnce)  # what was already done: Slack's repeated events

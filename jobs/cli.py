@@ -10,13 +10,14 @@ from bot.analytics_post import post_daily_analytics
 from bot.slack_client import make_client
 from domains.accounting.queries import audit_check
 from domains.kernel.clock import cycle_of, utcnow
+from jobs import bus_cli
 from jobs.process import settings_or_exit
 from jobs.replay import RESETS, outbox_history, replay, stream_history
 from jobs.runtime import OUTBOXES, Runtime
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ates", description="Operate aTES: migrations and checks.")
+    parser = argparse.ArgumentParser(prog="ates", description="Operate aTES: migrations, checks and the event bus.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser(
         "migrate",
@@ -30,12 +31,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_replay(commands)
     _add_analytics_post(commands)
+    bus_cli.add_commands(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     runtime = Runtime.build(settings_or_exit())
+    if args.command in bus_cli.COMMANDS:
+        return bus_cli.run(args, runtime)
     if args.command == "migrate":
         runtime.migrate()
         print("aTES: database is up to date")

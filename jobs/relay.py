@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import logging
 
-from domains.kernel.relay import run_relay
+import redis
+
 from jobs.process import settings_or_exit, setup_logging, stop_on_signals
-from jobs.runtime import OUTBOXES, Runtime
+from jobs.runtime import Runtime
+
+log = logging.getLogger("ates.relay")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -18,7 +22,14 @@ def main(argv: list[str] | None = None) -> None:
     setup_logging()
     stop = stop_on_signals()
     runtime = Runtime.build(settings)
-    run_relay(runtime.engine, OUTBOXES, runtime.bus, stop)
+    while not stop.is_set():  # Redis may still be starting: the relay waits for it rather than exit
+        try:
+            runtime.ensure_groups()
+            break
+        except redis.RedisError:
+            log.exception("Redis is unavailable; retrying")
+            stop.wait(1.0)
+    runtime.relay(stop)
 
 
 if __name__ == "__main__":

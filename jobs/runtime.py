@@ -8,7 +8,6 @@ import socket
 import threading
 from dataclasses import dataclass, field
 
-import redis
 from slack_sdk import WebClient
 from sqlalchemy import Engine, Table
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,11 +21,11 @@ from domains.analytics import consumers as analytics_consumers
 from domains.analytics.tables import outbox as analytics_outbox
 from domains.identity.tables import outbox as identity_outbox
 from domains.kernel.bus import StreamBus
-from domains.kernel.consumer import Applier, Consumer
+from domains.kernel.consumer import Applier, Consumer, RetryPolicy
 from domains.kernel.db import make_engine, make_session_factory
 from domains.kernel.memory_bus import MemoryBus
 from domains.kernel.once import MemoryOnce, OnceGuard, RedisOnce
-from domains.kernel.redis_bus import RedisBus
+from domains.kernel.redis_bus import RedisBus, connect
 from domains.kernel.relay import run_relay
 from domains.kernel.settings import Settings
 from domains.tasks import consumers as tasks_consumers
@@ -55,11 +54,17 @@ class Runtime:
         bus: StreamBus
         once: OnceGuard
         if settings.redis_url:
-            client = redis.Redis.from_url(settings.redis_url, decode_responses=True, health_check_interval=10)
+            client = connect(settings.redis_url)
             bus, once = RedisBus(client, settings.ates_stream_prefix), RedisOnce(client, settings.ates_stream_prefix)
         else:
             bus, once = MemoryBus(), MemoryOnce()
         return cls(settings, engine, make_session_factory(engine), bus, once)
+
+    def close(self) -> None:
+        """Release the database pool and the Redis connection (for short-lived commands)."""
+        self.engine.dispose()
+        if isinstance(self.bus, RedisBus):
+            self.bus.client.close()
 
     def migrate(self) -> None:
         upgrade(self.settings.sqlalchemy_url)
@@ -80,13 +85,28 @@ class Runtime:
 
     def consumer(self, group: str, client: WebClient) -> Consumer:
         name = f"{socket.gethostname()}-{os.getpid()}-{threading.get_ident()}"
-        return Consumer(self.bus, self.applier(group, client), name, max_attempts=self.settings.ates_max_attempts)
+        return Consumer(self.bus, self.applier(group, client), name, policy=self.retry_policy())
+
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            max_attempts=self.settings.ates_max_attempts,
+            backoff_s=self.settings.ates_retry_backoff_ms / 1000,
+            reclaim_idle_s=self.settings.ates_reclaim_idle_ms / 1000,
+        )
+
+    def ensure_groups(self) -> None:
+        """Create every consumer group on its streams, so trimming keeps what a group not yet started needs."""
+        for group in GROUPS:
+            applier = self.applier(group, WebClient())  # only its topics are read: no call reaches Slack
+            self.bus.ensure_group(applier.group, list(applier.topics))
+
+    def relay(self, stop: threading.Event) -> None:
+        """Move every outbox to the bus until `stop` is set, trimming what every group acknowledged."""
+        run_relay(self.engine, OUTBOXES, self.bus, stop, trim_every_s=self.settings.ates_trim_interval_s)
 
     def start_embedded_workers(self, client: WebClient, stop: threading.Event) -> list[threading.Thread]:
         """Run the relay and every consumer group as threads of this process (the embedded runtime)."""
-        threads = [
-            threading.Thread(target=run_relay, args=(self.engine, OUTBOXES, self.bus, stop), name="relay", daemon=True)
-        ]
+        threads = [threading.Thread(target=self.relay, args=(stop,), name="relay", daemon=True)]
         for group in GROUPS:
             consumer = self.consumer(group, client)
             threads.append(threading.Thread(target=consumer.run, args=(stop, 200), name=group, daemon=True))

@@ -7,13 +7,13 @@ from slack_bolt import App
 from bot.listeners import (
     analytics_command,
     balance_command,
-    dedupe,
     done_action,
     errors,
     home_tab,
     middleware,
     role_command,
     shuffle_command,
+    slack_retries,
     task_command,
     task_forms,
     task_list,
@@ -26,7 +26,7 @@ from bot.services import Services
 
 def register_listeners(app: App, services: Services) -> None:
     errors.register(app)
-    dedupe.register(app, services)
+    slack_retries.register(app, services)
     middleware.register(app, services)
     task_command.register(app, services)
     task_forms.register(app, services)

@@ -51,5 +51,8 @@ class StreamBus(Protocol):
 
     def topics(self) -> list[str]: ...
 
+    def trim(self, topic: str) -> int:
+        """Drop the entries every group of the topic has acknowledged (none without a group); how many went."""
+
     def history(self, topic: str) -> Iterator[Delivery]:
         """Every message still on the topic's stream, oldest first, outside any group (for replays)."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy.exc import DBAPIError
+import redis
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from domains.kernel.bus import Delivery, StreamBus
 from domains.kernel.events import Event, InvalidEvent, Payload, parse_event
@@ -17,6 +19,11 @@ from domains.kernel.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 Handler = Callable[[UnitOfWork, Payload, Event], None]
+
+# The database or the bus is away (a restart, a dropped connection, a deadlock victim): wait and retry,
+# without counting it against the event, which is not at fault.
+OUTAGES = (OperationalError, InterfaceError, redis.ConnectionError, redis.TimeoutError, ConnectionError)
+MAX_PAUSE_S = 10.0
 
 
 class Applier(Protocol):
@@ -52,29 +59,38 @@ class Subscription:
         return True
 
 
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently a failing event is retried before it is dead-lettered."""
+
+    max_attempts: int = 5
+    backoff_s: float = 0.2  # the pause after the first failure; it doubles after each further one
+    reclaim_idle_s: float = 30.0  # a message pending this long with a silent member is taken over
+
+    def pause(self, failures: int) -> float:
+        return float(min(self.backoff_s * 2 ** max(failures - 1, 0), MAX_PAUSE_S))
+
+
 class Consumer:
     """One member of a consumer group."""
 
     def __init__(
-        self,
-        bus: StreamBus,
-        subscription: Applier,
-        name: str,
-        *,
-        max_attempts: int = 5,
-        batch: int = 100,
-        reclaim_idle_ms: int = 30_000,
+        self, bus: StreamBus, subscription: Applier, name: str, *, policy: RetryPolicy | None = None, batch: int = 100
     ) -> None:
         self.bus = bus
         self.subscription = subscription
         self.name = name
-        self.max_attempts = max_attempts
+        self.policy = policy or RetryPolicy()
         self.batch = batch
-        self.reclaim_idle_ms = reclaim_idle_ms
         self._failures: dict[str, int] = {}
+        self._outages = 0  # consecutive polls that found the database or the bus away
+        self._pause = 0.0  # how long to wait before the next poll (a retry's backoff)
         self._backlog = True  # at start, first finish what this consumer left pending
         self.topics = list(subscription.topics)
-        bus.ensure_group(subscription.group, self.topics)
+        try:
+            bus.ensure_group(subscription.group, self.topics)
+        except OUTAGES:  # the bus is still starting: the first read that finds no group creates it
+            log.exception("%s: bus unavailable at start", subscription.group)
 
     def poll(self, block_ms: int = 1000) -> int:
         """Read and apply one batch; returns how many messages were settled (acked or dead-lettered)."""
@@ -86,15 +102,15 @@ class Consumer:
         return self._settle(deliveries)
 
     def reclaim(self) -> int:
-        """Apply what dead members of the group left pending."""
-        group = self.subscription.group
-        return self._settle(self.bus.reclaim(group, self.name, self.topics, self.reclaim_idle_ms, self.batch))
+        """Apply what silent members of the group left pending for longer than the reclaim timeout."""
+        group, idle_ms = self.subscription.group, int(self.policy.reclaim_idle_s * 1000)
+        return self._settle(self.bus.reclaim(group, self.name, self.topics, idle_ms, self.batch))
 
     def _settle(self, deliveries: list[Delivery]) -> int:
         done: list[Delivery] = []
         for delivery in deliveries:
             if not self._handle(delivery):
-                self._backlog = True
+                self._backlog = True  # it stays pending; the next poll starts again from it
                 break
             done.append(delivery)
         if done:
@@ -102,44 +118,49 @@ class Consumer:
         return len(done)
 
     def _handle(self, delivery: Delivery) -> bool:
-        """Apply one message; True when it is settled, False to retry it later."""
+        """Apply one message; True when it is settled, False to retry it after a pause."""
+        group = self.subscription.group
         try:
             self.subscription.apply(parse_event(delivery.body))
         except InvalidEvent as error:
-            self._dead_letter(delivery, str(error))
-        except DBAPIError:
-            log.exception("%s: database unavailable, will retry %s", self.subscription.group, delivery.message_id)
+            self._dead_letter(delivery, str(error), 1)
+        except OUTAGES:
+            self._outages += 1
+            self._pause = self.policy.pause(self._outages)
+            log.exception("%s: database or bus unavailable; retrying %s", group, delivery.message_id)
             return False
-        except Exception as error:  # a handler bug or bad data: retry, then dead-letter
+        except Exception as error:  # a handler bug or bad data: retry with backoff, then dead-letter
             attempts = self._failures.get(delivery.message_id, 0) + 1
             self._failures[delivery.message_id] = attempts
-            log.exception("%s failed on %s (attempt %d)", self.subscription.group, delivery.message_id, attempts)
-            if attempts < self.max_attempts:
+            log.exception("%s failed on %s (attempt %d)", group, delivery.message_id, attempts)
+            if attempts < self.policy.max_attempts:
+                self._pause = self.policy.pause(attempts)
                 return False
-            self._dead_letter(delivery, f"{type(error).__name__}: {error}")
+            self._dead_letter(delivery, f"{type(error).__name__}: {error}", attempts)
+        self._outages = 0
         self._failures.pop(delivery.message_id, None)
         return True
 
-    def _dead_letter(self, delivery: Delivery, error: str) -> None:
-        log.error("%s: dead-lettering %s: %s", self.subscription.group, delivery.message_id, error)
-        self.bus.dead_letter(self.subscription.group, delivery, error)
+    def _dead_letter(self, delivery: Delivery, error: str, attempts: int) -> None:
+        log.error(
+            "%s: dead-lettering %s after %d attempts: %s", self.subscription.group, delivery.message_id, attempts, error
+        )
+        self.bus.dead_letter(self.subscription.group, delivery, f"after {attempts} attempt(s): {error}")
 
     def run(self, stop: threading.Event, block_ms: int = 1000) -> None:
-        """Consume until `stop` is set; the batch in hand is finished first."""
-        backoff = 0.05
-        polls = 0
+        """Consume until `stop` is set; the batch in hand is applied and acknowledged first."""
+        next_reclaim = time.monotonic()  # a member that died before this one started may have left work
         while not stop.is_set():
+            self._pause = 0.0
             try:
-                settled = self.poll(block_ms)
-                polls += 1
-                if polls % 30 == 0:
+                if time.monotonic() >= next_reclaim:
+                    next_reclaim = time.monotonic() + self.policy.reclaim_idle_s / 2
                     self.reclaim()
-            except Exception:
+                self.poll(block_ms)
+                self._outages = self._outages if self._pause else 0
+            except Exception:  # the bus is away, or answered an error: never end the loop over it
+                self._outages += 1
+                self._pause, self._backlog = self.policy.pause(self._outages), True
                 log.exception("%s: bus unavailable", self.subscription.group)
-                settled = 0
-                self._backlog = True
-            if self._backlog and not settled:
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 5.0)
-            else:
-                backoff = 0.05
+            if self._pause:
+                stop.wait(self._pause)

@@ -17,6 +17,7 @@ class _Pending:
     consumer: str
     delivery: Delivery
     delivered_at: float
+    index: int  # the entry's place in its stream, counting trimmed entries too
 
 
 @dataclass
@@ -29,6 +30,7 @@ class MemoryBus:
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self._streams: dict[str, list[tuple[str, str]]] = {}
+        self._trimmed: dict[str, int] = {}  # how many entries each stream has dropped from its front
         self._groups: dict[tuple[str, str], _Group] = {}
         self._dead: dict[str, list[DeadLetter]] = {}
         self._sequence = 0
@@ -75,12 +77,12 @@ class MemoryBus:
         found: list[Delivery] = []
         for topic in topics:
             state = self._groups[(topic, group)]
-            stream = self._streams[topic]
-            while state.next_index < len(stream) and len(found) < count:
-                message_id, body = stream[state.next_index]
-                state.next_index += 1
+            stream, offset = self._streams[topic], self._trimmed.get(topic, 0)
+            while state.next_index - offset < len(stream) and len(found) < count:
+                message_id, body = stream[state.next_index - offset]
                 delivery = Delivery(topic, message_id, body)
-                state.pending[message_id] = _Pending(consumer, delivery, time.monotonic())
+                state.pending[message_id] = _Pending(consumer, delivery, time.monotonic(), state.next_index)
+                state.next_index += 1
                 found.append(delivery)
         return found
 
@@ -120,6 +122,17 @@ class MemoryBus:
     def topics(self) -> list[str]:
         with self._changed:
             return sorted(self._streams)
+
+    def trim(self, topic: str) -> int:
+        with self._changed:
+            groups = [state for (t, _group), state in self._groups.items() if t == topic]
+            if not groups:
+                return 0
+            floor = min(min((p.index for p in g.pending.values()), default=g.next_index) for g in groups)
+            dropped = floor - self._trimmed.get(topic, 0)
+            del self._streams[topic][:dropped]
+            self._trimmed[topic] = floor
+            return dropped
 
     def history(self, topic: str) -> Iterator[Delivery]:
         with self._changed:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, cast
 
 import redis
@@ -10,6 +12,27 @@ import redis
 from domains.kernel.bus import DeadLetter, Delivery
 
 DLQ_SUFFIX = ".dlq"
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class GroupStatus:
+    name: str
+    pending: int
+    lag: int | None  # entries not yet delivered to the group (None when Redis cannot tell)
+
+
+@dataclass(frozen=True)
+class StreamStatus:
+    topic: str
+    length: int
+    groups: list[GroupStatus]
+    dead_letters: int
+
+
+def _id(message_id: str) -> tuple[int, int]:
+    ms, _, seq = message_id.partition("-")
+    return int(ms), int(seq or 0)
 
 
 class RedisBus:
@@ -19,13 +42,14 @@ class RedisBus:
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "ates:") -> RedisBus:
-        return cls(redis.Redis.from_url(url, decode_responses=True, health_check_interval=10), prefix)
+        return cls(connect(url), prefix)
 
     def key(self, topic: str) -> str:
         return self.prefix + topic
 
     def publish(self, messages: list[tuple[str, str]]) -> None:
-        pipe = self.client.pipeline(transaction=False)
+        # MULTI/EXEC: a batch lands whole or not at all, so a retry after a failure cannot reorder it.
+        pipe = self.client.pipeline(transaction=True)
         for topic, body in messages:
             pipe.xadd(self.key(topic), {"event": body})
         pipe.execute()
@@ -43,17 +67,32 @@ class RedisBus:
     ) -> list[Delivery]:
         start = "0" if backlog else ">"
         streams: dict[Any, Any] = {self.key(t): start for t in topics}
-        reply = self.client.xreadgroup(group, consumer, streams, count=count, block=None if backlog else block_ms)
-        return self._deliveries(reply)
+        try:
+            reply = self.client.xreadgroup(group, consumer, streams, count=count, block=None if backlog else block_ms)
+        except redis.ResponseError as error:
+            if "NOGROUP" not in str(error):
+                raise
+            # Redis came back without its data (no persistence): recreate the group, start from what is there.
+            log.error("group %s was missing on %s; recreated it", group, ", ".join(topics))
+            self.ensure_group(group, topics)
+            return []
+        return self._deliveries(group, reply)
 
-    def _deliveries(self, reply: Any) -> list[Delivery]:
+    def _deliveries(self, group: str, reply: Any) -> list[Delivery]:
         found = []
         for key, entries in reply or []:
             topic = key.removeprefix(self.prefix)
             for message_id, fields in entries:
-                if fields:  # an entry trimmed while pending comes back with no fields
+                if fields:
                     found.append(Delivery(topic, message_id, fields["event"]))
+                else:  # trimmed while still pending: the event is gone, so say so where operators look
+                    self._report_lost(group, topic, message_id)
         return found
+
+    def _report_lost(self, group: str, topic: str, message_id: str) -> None:
+        log.error("%s: message %s of %s was trimmed before the group applied it", group, message_id, topic)
+        self.dead_letter(group, Delivery(topic, message_id, ""), "LOST: trimmed from the stream before it was applied")
+        self.client.xack(self.key(topic), group, message_id)
 
     def ack(self, group: str, deliveries: list[Delivery]) -> None:
         pipe = self.client.pipeline(transaction=False)
@@ -67,7 +106,9 @@ class RedisBus:
             reply = cast(
                 list[Any], self.client.xautoclaim(self.key(topic), group, consumer, min_idle_ms, "0-0", count=count)
             )
-            claimed.extend(self._deliveries([(self.key(topic), reply[1])]))
+            claimed.extend(self._deliveries(group, [(self.key(topic), reply[1])]))
+            for message_id in reply[2] if len(reply) > 2 else []:  # Redis 7 drops trimmed ids from the PEL
+                self._report_lost(group, topic, message_id)
         return claimed
 
     def dead_letter(self, group: str, delivery: Delivery, error: str) -> None:
@@ -89,11 +130,59 @@ class RedisBus:
         keys = self.client.scan_iter(match=self.prefix + "*", _type="stream")
         return sorted(k.removeprefix(self.prefix) for k in keys if not k.endswith(DLQ_SUFFIX))
 
+    def trim(self, topic: str) -> int:
+        """Delete the entries every group has acknowledged; returns how many went. No group, no trim."""
+        key = self.key(topic)
+        floors = []
+        for group in cast(list[dict[str, Any]], self.client.xinfo_groups(key)):
+            if group["pending"]:
+                oldest = cast(dict[str, Any], self.client.xpending(key, group["name"]))["min"]
+                floors.append(_id(oldest))
+            else:
+                ms, seq = _id(group["last-delivered-id"])
+                floors.append((ms, seq + 1))
+        if not floors:
+            return 0
+        ms, seq = min(floors)
+        return int(cast(int, self.client.xtrim(key, minid=f"{ms}-{seq}", approximate=False)))
+
+    def status(self) -> list[StreamStatus]:
+        """Each stream's length, each group's pending count and lag, and the stream's dead letters."""
+        found = []
+        for topic in self.topics():
+            key = self.key(topic)
+            groups = [
+                GroupStatus(g["name"], int(g["pending"]), g.get("lag"))
+                for g in cast(list[dict[str, Any]], self.client.xinfo_groups(key))
+            ]
+            found.append(StreamStatus(topic, self._length(key), groups, self._length(key + DLQ_SUFFIX)))
+        return found
+
+    def _length(self, key: str) -> int:
+        return int(cast(int, self.client.xlen(key)))
+
+    def tail(self, positions: dict[str, str], block_ms: int) -> list[Delivery]:
+        """Entries after each topic's position ("$" for what comes next), without joining any group."""
+        streams: dict[Any, Any] = {self.key(topic): at for topic, at in positions.items()}
+        reply = cast(list[Any], self.client.xread(streams, block=block_ms))
+        return [
+            Delivery(key.removeprefix(self.prefix), message_id, fields.get("event", ""))
+            for key, entries in reply or []
+            for message_id, fields in entries
+        ]
+
     def history(self, topic: str, page: int = 1000) -> Iterator[Delivery]:
         start = "-"
         while True:
             entries = cast(list[Any], self.client.xrange(self.key(topic), min=start, max="+", count=page))
-            yield from self._deliveries([(self.key(topic), entries)])
+            yield from (Delivery(topic, message_id, fields["event"]) for message_id, fields in entries)
             if len(entries) < page:
                 return
             start = "(" + entries[-1][0]  # exclusive: after the last one read
+
+
+def connect(url: str) -> redis.Redis:
+    """A client that notices a dead server instead of waiting on it forever."""
+    return redis.Redis.from_url(
+        url, decode_responses=True, health_check_interval=10, socket_timeout=15, socket_connect_timeout=5
+    )

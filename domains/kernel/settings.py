@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     ates_data_dir: Path = Path("var")
     ates_stream_prefix: str = "ates:"
     ates_max_attempts: int = Field(default=5, ge=1)
+    ates_retry_backoff_ms: int = Field(default=200, ge=1)
+    ates_reclaim_idle_ms: int = Field(default=30_000, ge=100)
+    ates_trim_interval_s: float = Field(default=0.0, ge=0)  # 0: never (`ates replay` reads the streams)
 
     @field_validator("slack_api_url")
     @classmethod

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from domains.kernel.consumer import Consumer
+from domains.kernel.consumer import Consumer, RetryPolicy
 from domains.kernel.contracts import UserDeleted
 from domains.kernel.events import Event, make_event
 from domains.kernel.memory_bus import MemoryBus
@@ -62,7 +62,7 @@ def test_each_group_gets_every_message_and_members_share_one(bus: MemoryBus) -> 
 
 def test_a_failing_message_stays_pending_then_is_retried_then_dead_lettered(bus: MemoryBus) -> None:
     recorder = Recorder()
-    consumer = Consumer(bus, recorder, "c1", max_attempts=3)
+    consumer = Consumer(bus, recorder, "c1", policy=RetryPolicy(max_attempts=3))
     publish(bus, "U1")
     recorder.failures_left = 1
     assert consumer.poll(0) == 0
@@ -74,7 +74,7 @@ def test_a_failing_message_stays_pending_then_is_retried_then_dead_lettered(bus:
     recorder.failures_left = 5
     settled = [consumer.poll(0) for _ in range(3)]
     assert settled == [0, 0, 1]
-    assert [d.error for d in bus.dead_letters("users")] == ["RuntimeError: handler bug"]
+    assert [d.error for d in bus.dead_letters("users")] == ["after 3 attempt(s): RuntimeError: handler bug"]
     publish(bus, "U3")
     recorder.failures_left = 0
     consumer.poll(0)
@@ -96,7 +96,7 @@ def test_what_a_dead_member_left_pending_is_reclaimed(bus: MemoryBus) -> None:
     Consumer(bus, dead, "dead")
     publish(bus, "U1")
     assert bus.read("recorder", "dead", ["users"], 10, 0, backlog=False)
-    rescuer = Consumer(bus, alive, "alive", reclaim_idle_ms=0)
+    rescuer = Consumer(bus, alive, "alive", policy=RetryPolicy(reclaim_idle_s=0))
     assert rescuer.reclaim() == 1
     assert alive.applied == ["U1"]
     assert bus.pending_count("recorder", "users") == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,8 +26,6 @@ from domains.kernel.events import Event, Payload
 from domains.kernel.unit_of_work import UnitOfWork
 
 PRODUCER = "analytics"
-# Before v2, a Jira key travelled at the front of the title: "[UP-42] Fix the beak".
-_LEGACY_KEY = re.compile(r"^\s*\[([A-Z][A-Z0-9]{0,9}-[0-9]{1,7})\]\s*(.+)$", re.DOTALL)
 
 
 class AnalyticsUnitOfWork(UnitOfWork):
@@ -39,14 +36,10 @@ class AnalyticsUnitOfWork(UnitOfWork):
         self.timezone = timezone
 
 
-def on_task_data(uow: UnitOfWork, payload: Payload, event: Event) -> None:
+def on_task_data(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
     """Keep a task's title and Jira id (TaskCreated and TaskUpdated, v1 and v2)."""
     assert isinstance(payload, (TaskCreatedV2, TaskUpdatedV2))
-    title, jira_id = payload.title, payload.jira_id
-    legacy = _LEGACY_KEY.match(title) if event.event_version == 1 else None
-    if legacy:
-        jira_id, title = legacy.group(1), legacy.group(2).strip()
-    _save_task(uow, payload.task_id, title=title, jira_id=jira_id)
+    _save_task(uow, payload.task_id, title=payload.title, jira_id=payload.jira_id)
 
 
 def on_task_deleted(uow: UnitOfWork, payload: Payload, _event: Event) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
@@ -14,6 +15,16 @@ TASK_LIFECYCLE = "task-lifecycle"  # business: assigned, completed
 PRICES = "task-prices"  # CUD and business: a task's prices
 TRANSACTIONS = "transactions"  # business: money moved
 AUDIT_RECORDS = "audit-records"  # CUD: the ledger's lines
+
+# Before v2, a Jira key travelled at the front of the title: "[UP-42] Fix the beak".
+_LEGACY_KEY = re.compile(r"^\s*\[([A-Z][A-Z0-9]{0,9}-[0-9]{1,7})\]\s*(.+)$", re.DOTALL)
+
+
+def split_legacy_title(title: str) -> tuple[str, str | None]:
+    """A v1 title's leading Jira key becomes its own field, as v2 carries it."""
+    legacy = _LEGACY_KEY.match(title)
+    return (legacy.group(2).strip(), legacy.group(1)) if legacy else (title, None)
+
 
 Role = Literal["worker", "manager", "accountant", "admin"]
 AuditKind = Literal["withdraw", "deposit", "payment"]
@@ -90,7 +101,8 @@ class TaskCreatedV1(Payload):
     created_at: datetime
 
     def upcast(self) -> TaskCreatedV2:
-        return TaskCreatedV2(jira_id=None, **self.model_dump())
+        title, jira_id = split_legacy_title(self.title)
+        return TaskCreatedV2(**{**self.model_dump(), "title": title, "jira_id": jira_id})
 
 
 @register
@@ -114,7 +126,8 @@ class TaskUpdatedV1(Payload):
     description: str
 
     def upcast(self) -> TaskUpdatedV2:
-        return TaskUpdatedV2(jira_id=None, **self.model_dump())
+        title, jira_id = split_legacy_title(self.title)
+        return TaskUpdatedV2(**{**self.model_dump(), "title": title, "jira_id": jira_id})
 
 
 @register

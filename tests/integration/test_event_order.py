@@ -52,7 +52,7 @@ def test_every_consumer_group_accepts_recorded_v1_task_events(runtime: Runtime, 
     with runtime.sessions() as session:
         parrots = session.get(PricedTask, events[0].data["task_id"])
         assert parrots is not None
-        assert (parrots.title, parrots.jira_id) == ("[UP-7] Feed the parrots twice", None)
+        assert (parrots.title, parrots.jira_id) == ("Feed the parrots twice", "UP-7")
         assert 1000 <= parrots.fee_cents <= 2000 and 2000 <= parrots.reward_cents <= 4000
 
 

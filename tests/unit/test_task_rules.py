@@ -53,3 +53,21 @@ def test_only_the_assignee_completes_an_open_task() -> None:
         check_can_complete(task, "U2")
     with pytest.raises(TaskClosed):
         check_can_complete(TaskView(task.task_id, "Fix", None, "", "done", "U9", "U1"), "U1")
+
+
+def test_a_v1_title_s_leading_jira_key_becomes_its_own_field_when_upcast() -> None:
+    from datetime import UTC, datetime
+
+    from domains.kernel.contracts import TaskCreatedV1, TaskUpdatedV1
+
+    task_id = uuid.uuid4()
+    created = TaskCreatedV1(
+        task_id=task_id,
+        title="[UP-7] Polish",
+        description="",
+        author_id="U1",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+    ).upcast()
+    updated = TaskUpdatedV1(task_id=task_id, title="Polish [the] beak", description="").upcast()
+    assert (created.title, created.jira_id) == ("Polish", "UP-7")
+    assert (updated.title, updated.jira_id) == ("Polish [the] beak", None)

@@ -82,6 +82,10 @@ class HomeRefresher:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _thread: threading.Thread | None = None
 
+    def apply_many(self, events: list[Event]) -> None:
+        for event in events:
+            self.apply(event)
+
     def apply(self, event: Event) -> bool:
         users = affected_users(event, self.sessions)
         with self._lock:

@@ -29,6 +29,10 @@ class Notifier:
     group: str = GROUP
     topics: tuple[str, ...] = field(default=(TASK_LIFECYCLE, TASKS))
 
+    def apply_many(self, events: list[Event]) -> None:
+        for event in events:
+            self.apply(event)
+
     def apply(self, event: Event) -> bool:
         payload = event.payload()
         key = f"dm:{event.event_id}"

@@ -37,6 +37,9 @@ class Applier(Protocol):
 
     def apply(self, event: Event) -> bool: ...
 
+    def apply_many(self, events: list[Event]) -> None:
+        """Apply a batch, all or nothing (each event still once)."""
+
 
 @dataclass(frozen=True)
 class Subscription:
@@ -57,6 +60,15 @@ class Subscription:
                 handler(uow, event.payload(), event)
             uow.commit()
         return True
+
+    def apply_many(self, events: list[Event]) -> None:
+        """Apply a batch in one transaction: one commit, one inbox and one outbox statement for all."""
+        with self.unit_of_work() as uow:
+            for event in uow.first_times(events):
+                handler = self.handlers.get(event.event_name)
+                if handler is not None:
+                    handler(uow, event.payload(), event)
+            uow.commit()
 
 
 @dataclass(frozen=True)
@@ -107,6 +119,9 @@ class Consumer:
         return self._settle(self.bus.reclaim(group, self.name, self.topics, idle_ms, self.batch))
 
     def _settle(self, deliveries: list[Delivery]) -> int:
+        if len(deliveries) > 1 and self._apply_together(deliveries):
+            self.bus.ack(self.subscription.group, deliveries)
+            return len(deliveries)
         done: list[Delivery] = []
         for delivery in deliveries:
             if not self._handle(delivery):
@@ -116,6 +131,16 @@ class Consumer:
         if done:
             self.bus.ack(self.subscription.group, done)
         return len(done)
+
+    def _apply_together(self, deliveries: list[Delivery]) -> bool:
+        """The fast path: the whole batch in one go. On any trouble, False: one by one finds the culprit."""
+        try:
+            self.subscription.apply_many([parse_event(d.body) for d in deliveries])
+        except Exception:
+            log.info("%s: a batch of %d failed; applying one by one", self.subscription.group, len(deliveries))
+            return False
+        self._outages = 0
+        return True
 
     def _handle(self, delivery: Delivery) -> bool:
         """Apply one message; True when it is settled, False to retry it after a pause."""

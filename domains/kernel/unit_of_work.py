@@ -9,7 +9,7 @@ from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.kernel.clock import utcnow
-from domains.kernel.db import insert_if_absent
+from domains.kernel.db import dialect_insert
 from domains.kernel.events import Event, Payload, make_event
 
 
@@ -23,11 +23,11 @@ class UnitOfWork:
         self.producer = producer
         self._outbox = outbox
         self._inbox = inbox
-        self.emitted: list[Event] = []
+        self._unwritten: list[Event] = []
 
     def __enter__(self) -> Self:
         self.session = self._sessions()
-        self.emitted = []
+        self._unwritten = []
         return self
 
     def __exit__(
@@ -37,25 +37,51 @@ class UnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
+        self.flush()
         self.session.commit()
 
     def emit(self, payload: Payload) -> Event:
-        """Write an event to the outbox, in this transaction."""
+        """Add an event to the outbox, in this transaction."""
         event = make_event(self.producer, payload)
         self.emit_events([event])
         return event
 
     def emit_events(self, events: list[Event]) -> None:
-        if not events:
+        """Add events to the outbox, in this transaction; they are written together at the latest on commit."""
+        self._unwritten.extend(events)
+
+    def flush(self) -> None:
+        """Write the events emitted so far to the outbox, in one statement."""
+        if not self._unwritten:
             return
         now = utcnow()
-        self.session.execute(
-            insert(self._outbox),
-            [{"event_id": str(e.event_id), "topic": e.topic, "body": e.to_json(), "created_at": now} for e in events],
-        )
-        self.emitted.extend(events)
+        rows = [
+            {"event_id": str(e.event_id), "topic": e.topic, "body": e.to_json(), "created_at": now}
+            for e in self._unwritten
+        ]
+        self.session.execute(insert(self._outbox), rows)
+        self._unwritten = []
 
     def first_time(self, event: Event) -> bool:
         """Record that this event is applied; False when it already was (a duplicate)."""
-        row = {"event_id": str(event.event_id), "event_name": event.event_name, "applied_at": utcnow()}
-        return insert_if_absent(self.session, self._inbox, ["event_id"], row)
+        return bool(self.first_times([event]))
+
+    def first_times(self, events: list[Event]) -> list[Event]:
+        """Record that these events are applied; returns those not applied before, in their order."""
+        if not events:
+            return []
+        now = utcnow()
+        rows = [{"event_id": str(e.event_id), "event_name": e.event_name, "applied_at": now} for e in events]
+        statement = (
+            dialect_insert(self.session, self._inbox)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["event_id"])
+            .returning(self._inbox.c.event_id)
+        )
+        fresh = set(self.session.scalars(statement))
+        firsts = []
+        for event in events:  # the same event twice in one batch is applied once
+            if str(event.event_id) in fresh:
+                fresh.remove(str(event.event_id))
+                firsts.append(event)
+        return firsts

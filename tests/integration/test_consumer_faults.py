@@ -110,6 +110,13 @@ class FlakyApplier:
     attempts: Counter[str] = field(default_factory=Counter)
     applied: list[str] = field(default_factory=list)
 
+    def apply_many(self, events: list[Event]) -> None:
+        """All or nothing, like the real one's transaction: a batch holding a failing event applies none."""
+        if self.away or self.broken & {str(e.event_id) for e in events}:
+            raise RuntimeError("a batch holding a failing event")
+        for event in events:
+            self.apply(event)
+
     def apply(self, event: Event) -> bool:
         self.attempts[str(event.event_id)] += 1
         if self.away:

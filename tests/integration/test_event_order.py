@@ -81,6 +81,10 @@ class AccountingPricedByTask:
     def topics(self) -> tuple[str, ...]:
         return self.inner.topics
 
+    def apply_many(self, events: list[Event]) -> None:
+        for event in events:
+            self.apply(event)
+
     def apply(self, event: Event) -> bool:
         self.prices.current_task = str(event.data["task_id"])
         return self.inner.apply(event)

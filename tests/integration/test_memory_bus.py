@@ -22,6 +22,10 @@ class Recorder:
         self.applied: list[str] = []
         self.failures_left = 0
 
+    def apply_many(self, events: list[Event]) -> None:
+        for event in events:
+            self.apply(event)
+
     def apply(self, event: Event) -> bool:
         if self.failures_left:
             self.failures_left -= 1

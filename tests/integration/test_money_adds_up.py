@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -130,3 +131,28 @@ def test_an_assignment_heard_before_the_task_is_charged_once_with_the_right_fee(
     assert isinstance(prices[0], PriceAssigned)
     assert prices[0].task_id == UUID(str(created.data["task_id"]))
     assert balance_of(sessions, "U1") == -prices[0].fee_cents
+
+
+def test_a_batch_applies_each_event_once_and_all_or_nothing(sessions: sessionmaker[Session]) -> None:
+    hire(sessions, ["U1"])
+    first = tasks.create_task(tasks.unit_of_work(sessions), "U1", NewTask("Fix the beak", "UP-42"))
+    tasks.complete_task(tasks.unit_of_work(sessions), first.task_id, "U1")
+    created, assigned, completed = outbox_events(sessions, tasks_outbox)
+    consumer = accounting(sessions)
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("a handler bug")
+
+    failing = replace(consumer, handlers={**consumer.handlers, "TaskCompleted": broken})
+    with pytest.raises(RuntimeError):
+        failing.apply_many([created, assigned, completed])
+    assert balance_of(sessions, "U1") == 0
+    assert outbox_events(sessions, accounting_outbox) == []
+
+    consumer.apply_many([assigned, created, assigned, completed])
+    consumer.apply_many([completed, assigned])
+    prices = [e.payload() for e in outbox_events(sessions, accounting_outbox) if e.event_name == "PriceAssigned"]
+    assert len(prices) == 1
+    assert isinstance(prices[0], PriceAssigned)
+    assert balance_of(sessions, "U1") == prices[0].reward_cents - prices[0].fee_cents
+    assert audit_check(sessions) == []

@@ -32,7 +32,8 @@ def test_two_outbox_rows_committed_out_of_id_order_are_both_published(runtime: R
     early, late = task_traffic(2, ["U1"])[0::2]
     slow = UnitOfWork(runtime.sessions, "tasks", outbox, inbox)
     with slow:
-        slow.emit_events([early])  # takes the lower id, but commits last
+        slow.emit_events([early])
+        slow.flush()  # takes the lower id, but commits last
         with UnitOfWork(runtime.sessions, "tasks", outbox, inbox) as quick:
             quick.emit_events([late])
             quick.commit()

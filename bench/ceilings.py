@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import redis
 
-from bench.common import REDIS_URL, Figure, print_figures, scratch_database, size_argument
+from bench.common import REDIS_URL, Figure, Report, scratch_database, size_argument
 
 XADDS = 200_000
 
@@ -28,6 +28,14 @@ class Ceilings:
             Figure("pgbench TPC-B-like (-c 4 -j 2)", self.pgbench_tps, "tx/s"),
             Figure("redis-benchmark XADD (50 clients)", self.xadd_per_s, "msg/s"),
         ]
+
+
+def ratios(per_s: float, ceilings: Ceilings | None, *, xadd: bool = False) -> str:
+    """A rate as a fraction of pgbench's transactions/s (and of redis-benchmark's XADDs/s)."""
+    if ceilings is None:
+        return ""
+    text = f"{per_s / ceilings.pgbench_tps:.3f} x pgbench"
+    return text + (f", {per_s / ceilings.xadd_per_s:.4f} x xadd" if xadd else "")
 
 
 def measure(seconds: int = 10) -> Ceilings:
@@ -67,7 +75,7 @@ def xadd_per_s() -> float:
 
 def main() -> None:
     seconds = size_argument(__doc__ or "", 10).parse_args().size
-    print_figures("ceilings", measure(seconds).figures())
+    Report("ceilings", measure(seconds).figures(), {}).print()
 
 
 if __name__ == "__main__":

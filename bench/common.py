@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shlex
 import signal
@@ -38,17 +39,27 @@ class Figure:
     unit: str
     target: str = ""
     met: bool | None = None
+    ratio: str = ""
 
     def row(self) -> str:
         verdict = "" if self.met is None else ("ok" if self.met else "MISSED")
-        return f"{self.name:<34} {self.value:>12,.1f} {self.unit:<10} {self.target:<14} {verdict}"
+        return f"{self.name:<36} {self.value:>12,.1f} {self.unit:<6} {self.target:<10} {verdict:<7} {self.ratio}"
 
 
-def print_figures(title: str, figures: list[Figure]) -> None:
-    print(f"\n== {title}")
-    for figure in figures:
-        print(figure.row())
-    sys.stdout.flush()
+@dataclass(frozen=True)
+class Report:
+    """A benchmark's figures for the table, and the numbers the summary line takes from it."""
+
+    title: str
+    figures: list[Figure]
+    summary: dict[str, float]
+
+    def print(self) -> None:
+        print(f"\n== {self.title}")
+        print(f"{'figure':<36} {'value':>12} {'unit':<6} {'target':<10} {'verdict':<7} of the machine's ceiling")
+        for figure in self.figures:
+            print(figure.row())
+        sys.stdout.flush()
 
 
 def size_argument(description: str, default: int) -> argparse.ArgumentParser:
@@ -60,7 +71,7 @@ def size_argument(description: str, default: int) -> argparse.ArgumentParser:
 def percentile(values: list[float], fraction: float) -> float:
     """The nearest-rank percentile of `values` (0 < fraction <= 1)."""
     ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, int(round(fraction * len(ordered) + 0.5)) - 1))
+    rank = max(0, min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1))
     return ordered[rank]
 
 
@@ -202,7 +213,5 @@ class Stack:
                 process.wait()
 
 
-def rss_figures(stack: Stack) -> list[Figure]:
-    return [
-        Figure(f"peak RSS {label}", mb, "MiB", "<= 250", mb <= 250) for label, mb in sorted(stack.peak_rss_mb().items())
-    ]
+def rss_figures(peaks: dict[str, float]) -> list[Figure]:
+    return [Figure(f"peak RSS {label}", mb, "MiB", "<= 250", mb <= 250) for label, mb in sorted(peaks.items())]

@@ -23,11 +23,12 @@ class Ceilings:
     pgbench_tps: float
     xadd_per_s: float
 
-    def figures(self) -> list[Figure]:
-        return [
+    def report(self) -> Report:
+        figures = [
             Figure("pgbench TPC-B-like (-c 4 -j 2)", self.pgbench_tps, "tx/s"),
             Figure("redis-benchmark XADD (50 clients)", self.xadd_per_s, "msg/s"),
         ]
+        return Report("ceilings", figures, {"pgbench_tps": self.pgbench_tps, "xadd_per_s": self.xadd_per_s})
 
 
 def ratios(per_s: float, ceilings: Ceilings | None, *, xadd: bool = False) -> str:
@@ -75,7 +76,7 @@ def xadd_per_s() -> float:
 
 def main() -> None:
     seconds = size_argument(__doc__ or "", 10).parse_args().size
-    Report("ceilings", measure(seconds).figures(), {}).print()
+    measure(seconds).report().print()
 
 
 if __name__ == "__main__":

@@ -38,6 +38,11 @@ browser:
 test: install services browser lint
 	$(VENV)/bin/pytest
 
+# BENCH_SCALE multiplies every benchmark's size (e.g. make bench BENCH_SCALE=0.02 for a quick check).
+BENCH_SCALE ?= 1
+bench: install services
+	$(PY) -m bench.run --scale $(BENCH_SCALE)
+
 schemas: install
 	$(PY) -m jobs.schemas
 

@@ -66,18 +66,19 @@ def done_dm(task: TaskView) -> list[dict[str, Any]]:
     return render([_section(f":white_check_mark: Done: {task_label(task.title, task.jira_id)}")])
 
 
-def balance_view(balance_cents: int, lines: list[AuditLine]) -> list[dict[str, Any]]:
+def balance_view(balance_cents: int, lines: list[AuditLine], day: str = "today") -> list[dict[str, Any]]:
+    """The balance now, and the audit log of one day (`day` names it: "today", "on 2026-11-20")."""
     blocks: list[Block] = [
         HeaderBlock(text=f"Balance: {format_cents(balance_cents)}"),
         DividerBlock(),
     ]
     if not lines:
-        blocks.append(_section("Nothing on your account today yet."))
+        blocks.append(_section(f"Nothing on your account {day}."))
     shown = lines[-40:]
     if len(lines) > len(shown):
         blocks.append(
             ContextBlock(
-                elements=[MarkdownTextObject(text=f"Showing the last {len(shown)} of {len(lines)} lines today.")]
+                elements=[MarkdownTextObject(text=f"Showing the last {len(shown)} of {len(lines)} lines {day}.")]
             )
         )
     blocks.extend(_section(_audit_line(line)) for line in shown)

@@ -14,7 +14,9 @@ from sqlalchemy import Engine, Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.notifier import Notifier
+from bot.payout_notifier import PayoutNotifier
 from domains.accounting import consumers as accounting_consumers
+from domains.accounting.handlers import AccountingUnitOfWork
 from domains.accounting.model import PriceDraw
 from domains.accounting.tables import outbox as accounting_outbox
 from domains.identity.tables import outbox as identity_outbox
@@ -28,11 +30,12 @@ from domains.kernel.relay import run_relay
 from domains.kernel.settings import Settings
 from domains.tasks import consumers as tasks_consumers
 from domains.tasks.tables import outbox as tasks_outbox
+from jobs.daily_close import run_daily_close
 from jobs.migrations import upgrade
 
 log = logging.getLogger(__name__)
 OUTBOXES: list[Table] = [identity_outbox, tasks_outbox, accounting_outbox]
-GROUPS = ("tasks", "accounting", "notifier")
+GROUPS = ("tasks", "accounting", "notifier", "payouts")
 
 
 @dataclass
@@ -61,6 +64,9 @@ class Runtime:
     def migrate(self) -> None:
         upgrade(self.settings.sqlalchemy_url)
 
+    def accounting_uow(self) -> AccountingUnitOfWork:
+        return AccountingUnitOfWork(self.sessions, self.prices, self.settings.timezone)
+
     def applier(self, group: str, client: WebClient) -> Applier:
         """The consumer group `group`, wired to this runtime."""
         if group == "tasks":
@@ -69,6 +75,8 @@ class Runtime:
             return accounting_consumers.subscription(self.sessions, self.prices, self.settings.timezone)
         if group == "notifier":
             return Notifier(client, self.sessions, self.once)
+        if group == "payouts":
+            return PayoutNotifier(client, self.once)
         raise ValueError(f"unknown consumer group {group!r}; known: {', '.join(GROUPS)}")
 
     def consumer(self, group: str, client: WebClient) -> Consumer:
@@ -76,9 +84,10 @@ class Runtime:
         return Consumer(self.bus, self.applier(group, client), name, max_attempts=self.settings.ates_max_attempts)
 
     def start_embedded_workers(self, client: WebClient, stop: threading.Event) -> list[threading.Thread]:
-        """Run the relay and every consumer group as threads of this process (the embedded runtime)."""
+        """Run the relay, every consumer group and the daily close as threads of this process (the embedded runtime)."""
         threads = [
-            threading.Thread(target=run_relay, args=(self.engine, OUTBOXES, self.bus, stop), name="relay", daemon=True)
+            threading.Thread(target=run_relay, args=(self.engine, OUTBOXES, self.bus, stop), name="relay", daemon=True),
+            threading.Thread(target=run_daily_close, args=(self.accounting_uow, stop), name="close", daemon=True),
         ]
         for group in GROUPS:
             consumer = self.consumer(group, client)

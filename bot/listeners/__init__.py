@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import balance_command, done_action, errors, middleware, shuffle_command, task_command
+from bot.listeners import (
+    accounting_command,
+    balance_command,
+    done_action,
+    errors,
+    middleware,
+    shuffle_command,
+    task_command,
+)
 from bot.services import Services
 
 
@@ -15,3 +23,4 @@ def register_listeners(app: App, services: Services) -> None:
     done_action.register(app, services)
     balance_command.register(app, services)
     shuffle_command.register(app, services)
+    accounting_command.register(app, services)

@@ -34,7 +34,7 @@ def payout_text(payout: UserPaid | BalanceCarriedOver) -> str:
     """What a worker is told when their day closes."""
     earned = f"You earned {format_cents(payout.earned_cents)} on {day_label(payout.billing_cycle)} (rewards − fees)"
     if isinstance(payout, UserPaid):
-        return f"{earned} and were paid {format_cents(payout.amount_cents)}. Your balance is now $0.00."
+        return f"{earned} and were paid {format_cents(payout.amount_cents)}."
     return (
         f"{earned}. Nothing was paid: your balance of {format_cents(payout.balance_cents)} "
         "carries over to the next day."

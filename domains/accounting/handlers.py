@@ -167,7 +167,7 @@ def add_to_balance(session: Session, user_id: str, amount_cents: int) -> int:
 
 
 def close_day(uow: AccountingUnitOfWork, cycle: date) -> DayClosed:
-    """Close one billing cycle: pay every positive balance, carry every negative one; once per cycle."""
+    """Close one billing cycle: pay every positive balance at its end, carry every negative one; once per cycle."""
     with uow:
         session = uow.session
         lock = select(Books.last_closed_cycle).where(Books.id == BOOKS_ID).with_for_update()
@@ -178,8 +178,7 @@ def close_day(uow: AccountingUnitOfWork, cycle: date) -> DayClosed:
         earned = _earned_by_user(session, cycle)
         paid: dict[str, int] = {}
         carried: dict[str, int] = {}
-        accounts = select(Account.user_id, Account.balance_cents).where(Account.balance_cents != 0)
-        for user_id, balance in session.execute(accounts.order_by(Account.user_id)).all():
+        for user_id, balance in _closing_balances(session, cycle):
             if balance > 0:
                 paid[user_id] = _pay(uow, user_id, balance, earned.get(user_id, 0), cycle)
             else:
@@ -220,6 +219,24 @@ def _pay(uow: AccountingUnitOfWork, user_id: str, balance: int, earned: int, cyc
     uow.emit_events([paid_event])
     _publish_record(uow, record, None)
     return balance
+
+
+def _closing_balances(session: Session, cycle: date) -> list[tuple[str, int]]:
+    """Each non-zero balance as it stood at the end of `cycle`: today's money (after midnight) is not that day's."""
+    later = (
+        select(AuditRecord.user_id, func.sum(AuditRecord.amount_cents).label("total"))
+        .where(AuditRecord.billing_cycle > cycle)
+        .group_by(AuditRecord.user_id)
+        .subquery()
+    )
+    closing = Account.balance_cents - func.coalesce(later.c.total, 0)
+    rows = session.execute(
+        select(Account.user_id, closing)
+        .outerjoin(later, later.c.user_id == Account.user_id)
+        .where(closing != 0)
+        .order_by(Account.user_id)
+    ).all()
+    return [(user_id, int(balance)) for user_id, balance in rows]
 
 
 def _earliest_cycle(session: Session) -> date | None:

@@ -53,15 +53,12 @@ def audit_log(sessions: sessionmaker[Session], user_id: str, cycle: date) -> lis
 def earnings_of(sessions: sessionmaker[Session], cycle: date) -> int:
     """Management's earnings for a cycle: fees charged minus rewards paid."""
     with sessions() as session:
-        totals = dict(
-            session.execute(
-                select(AuditRecord.kind, func.coalesce(func.sum(AuditRecord.amount_cents), 0))
-                .where(AuditRecord.billing_cycle == cycle, AuditRecord.kind.in_(["withdraw", "deposit"]))
-                .group_by(AuditRecord.kind)
-            )
-            .tuples()
-            .all()
-        )
+        rows = session.execute(
+            select(AuditRecord.kind, func.coalesce(func.sum(AuditRecord.amount_cents), 0))
+            .where(AuditRecord.billing_cycle == cycle, AuditRecord.kind.in_(["withdraw", "deposit"]))
+            .group_by(AuditRecord.kind)
+        ).all()
+    totals = {kind: int(total) for kind, total in rows}
     return management_earnings(-int(totals.get("withdraw", 0)), int(totals.get("deposit", 0)))
 
 

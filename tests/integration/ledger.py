@@ -28,6 +28,7 @@ class Ledger:
     clock: FakeClock
     timezone: ZoneInfo
     prices: PriceDraw = field(default_factory=lambda: PriceDraw(random.Random(7)))
+    delivered: list[Event] = field(default_factory=list)
 
     @classmethod
     def on(cls, url: str, now: datetime, timezone: str = "UTC") -> Ledger:
@@ -43,6 +44,7 @@ class Ledger:
     def deliver(self, payload: Payload, at: datetime | None = None) -> Event:
         event = make_event("tasks", payload, event_time=at or self.clock())
         self.redeliver(event)
+        self.delivered.append(event)
         return event
 
     def redeliver(self, event: Event) -> bool:

@@ -62,7 +62,7 @@ def _close_day(runtime: Runtime, through: date | None) -> int:
         return 1
     for day in closed:
         carried = f", {len(day.carried)} negative balances carried over" if day.carried else ""
-        print(f"closed {day.cycle}: paid {len(day.paid)} workers {format_cents(day.paid_cents)}{carried}")
+        print(f"closed {day.cycle}: paid {len(day.paid)} worker(s) {format_cents(day.paid_cents)}{carried}")
     if not closed:
         print("close-day: nothing to close; every day that is over is already closed")
     return 0

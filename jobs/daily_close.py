@@ -19,7 +19,7 @@ def close_due(new_uow: Callable[[], AccountingUnitOfWork], through: date | None 
     """Close every billing cycle that is over and still open (through `through`, default yesterday)."""
     closed = close_due_days(new_uow, through)
     for day in closed:
-        log.info("closed %s: paid %d workers %s", day.cycle, len(day.paid), format_cents(day.paid_cents))
+        log.info("closed %s: paid %d worker(s) %s", day.cycle, len(day.paid), format_cents(day.paid_cents))
     return closed
 
 

@@ -18,6 +18,7 @@ DISTRIBUTED_PROCESSES = [
     ["-m", "jobs.consumers", "tasks"],
     ["-m", "jobs.consumers", "accounting"],
     ["-m", "jobs.consumers", "notifier"],
+    ["-m", "jobs.consumers", "payouts"],
 ]
 
 

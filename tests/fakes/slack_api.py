@@ -42,6 +42,7 @@ class FakeSlack:
     page_size: int = 2
     calls: list[Call] = field(default_factory=list)
     rate_limit_next: dict[str, int] = field(default_factory=dict)
+    fail_next: dict[str, int] = field(default_factory=dict)  # method -> how many calls answer ok=false first
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: int = 0
 
@@ -90,6 +91,9 @@ class FakeSlack:
             if self.rate_limit_next.get(method, 0) > 0:
                 self.rate_limit_next[method] -= 1
                 return 429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}
+            if self.fail_next.get(method, 0) > 0:
+                self.fail_next[method] -= 1
+                return 200, {}, {"ok": False, "error": "internal_error"}
             self.calls.append(Call(method, args))
             self._ts += 1
             ts = f"{int(time.time())}.{self._ts:06d}"

@@ -72,6 +72,11 @@ def test_the_day_closes_by_itself_and_the_money_views_show_it(slack: FakeSlack, 
         assert "Alice: $0.00" in rendered and f"Bob: -${-owed['U2'] / 100:.2f}" in rendered
         assert "Management's earnings today" in rendered
         assert len(slack.calls_to("response_url")) == 1  # the admin's listing; the worker was shown nothing
+        sender.click("U1", "accounting_page_next", "2", slack.response_url("sneaky"))
+        slack.wait_for("response_url", where=lambda c: "Only admins and accountants" in c.args.get("text", ""))
+        sender.click("UADMIN", "accounting_page_next", "2", slack.response_url("page"))
+        again = slack.wait_for("response_url", count=2, where=lambda c: c.args.get("text", "").startswith("Company"))
+        assert again[1].args["replace_original"] is True and "Alice: $0.00" in json.dumps(again[1].args["blocks"])
 
         sender.command("U1", "/balance", "yesterday", slack.response_url("yesterday"))
         past = slack.wait_for("response_url", where=lambda c: "Your balance" in c.args.get("text", ""))[0]

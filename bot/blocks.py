@@ -105,19 +105,20 @@ def deleted_dm(task: TaskView) -> list[dict[str, Any]]:
     )
 
 
-def balance_blocks(balance_cents: int, lines: list[AuditLine], shown: int = 40) -> list[Block]:
+def balance_blocks(balance_cents: int, lines: list[AuditLine], shown: int = 40, day: str = "today") -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text=f"Balance: {format_cents(balance_cents)}"), DividerBlock()]
     if not lines:
-        blocks.append(section("Nothing on your account today yet."))
+        blocks.append(section(f"Nothing on your account {day}."))
     last = lines[-shown:]
     if len(lines) > len(last):
-        blocks.append(context(f"Showing the last {len(last)} of {len(lines)} lines today."))
+        blocks.append(context(f"Showing the last {len(last)} of {len(lines)} lines {day}."))
     blocks.extend(section(audit_line(line)) for line in last)
     return blocks
 
 
-def balance_view(balance_cents: int, lines: list[AuditLine]) -> list[dict[str, Any]]:
-    return render(balance_blocks(balance_cents, lines))
+def balance_view(balance_cents: int, lines: list[AuditLine], day: str = "today") -> list[dict[str, Any]]:
+    """The balance now, and the audit log of one day (`day` names it: "today", "on 2026-11-20")."""
+    return render(balance_blocks(balance_cents, lines, day=day))
 
 
 def audit_line(line: AuditLine) -> str:

@@ -8,16 +8,20 @@ from datetime import date, timedelta
 
 from bot.analytics_post import post_daily_analytics
 from bot.slack_client import make_client
+from domains.accounting.model import CycleError
 from domains.accounting.queries import audit_check
-from domains.kernel.clock import cycle_of, utcnow
+from domains.kernel.clock import cycle_of, format_cents, utcnow
 from jobs import bus_cli
+from jobs.daily_close import close_due
 from jobs.process import settings_or_exit
 from jobs.replay import RESETS, outbox_history, replay, stream_history
 from jobs.runtime import OUTBOXES, Runtime
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ates", description="Operate aTES: migrations, checks and the event bus.")
+    parser = argparse.ArgumentParser(
+        prog="ates", description="Operate aTES: migrations, checks, the daily close and the event bus."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser(
         "migrate",
@@ -29,10 +33,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="prove every balance equals the sum of its audit records",
         description="Exit 1, listing each account, when a balance differs from its audit records.",
     )
+    _add_close_day(commands)
     _add_replay(commands)
     _add_analytics_post(commands)
     bus_cli.add_commands(commands)
     return parser
+
+
+def _add_close_day(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    close = commands.add_parser(
+        "close-day",
+        help="pay out every billing cycle that is over and still open",
+        description="Close every open billing cycle through --date (default: yesterday in ATES_TIMEZONE), "
+        "oldest first. Safe to run any number of times: a closed day is never paid twice.",
+    )
+    close.add_argument("--date", type=_day, help="the last day to close, YYYY-MM-DD (default: yesterday)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,6 +63,35 @@ def main(argv: list[str] | None = None) -> int:
         return _replay(runtime, args.group)
     if args.command == "analytics-post":
         return _analytics_post(runtime, args.date)
+    if args.command == "close-day":
+        return _close_day(runtime, args.date)
+    return _audit_check(runtime)
+
+
+def _day(text: str) -> date:
+    try:
+        if len(text) == len("YYYY-MM-DD"):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD")
+
+
+def _close_day(runtime: Runtime, through: date | None) -> int:
+    try:
+        closed = close_due(runtime.accounting_uow, through)
+    except CycleError as error:
+        print(f"close-day: {error}", file=sys.stderr)
+        return 1
+    for day in closed:
+        carried = f", {len(day.carried)} negative balances carried over" if day.carried else ""
+        print(f"closed {day.cycle}: paid {len(day.paid)} worker(s) {format_cents(day.paid_cents)}{carried}")
+    if not closed:
+        print("close-day: nothing to close; every day that is over is already closed")
+    return 0
+
+
+def _audit_check(runtime: Runtime) -> int:
     mismatches = audit_check(runtime.sessions)
     for m in mismatches:
         print(f"{m.user_id}: balance {m.balance_cents} != records {m.records_cents}", file=sys.stderr)

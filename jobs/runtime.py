@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.home import HomeRefresher
 from bot.notifier import Notifier
+from bot.payout_notifier import PayoutNotifier
 from domains.accounting import consumers as accounting_consumers
+from domains.accounting.handlers import AccountingUnitOfWork
 from domains.accounting.model import PriceDraw
 from domains.accounting.tables import outbox as accounting_outbox
 from domains.analytics import consumers as analytics_consumers
@@ -30,11 +32,12 @@ from domains.kernel.relay import run_relay
 from domains.kernel.settings import Settings
 from domains.tasks import consumers as tasks_consumers
 from domains.tasks.tables import outbox as tasks_outbox
+from jobs.daily_close import run_daily_close
 from jobs.migrations import upgrade
 
 log = logging.getLogger(__name__)
 OUTBOXES: list[Table] = [identity_outbox, tasks_outbox, accounting_outbox, analytics_outbox]
-GROUPS = ("tasks", "accounting", "analytics", "notifier", "home")
+GROUPS = ("tasks", "accounting", "analytics", "notifier", "home", "payouts")
 
 
 @dataclass
@@ -69,6 +72,9 @@ class Runtime:
     def migrate(self) -> None:
         upgrade(self.settings.sqlalchemy_url)
 
+    def accounting_uow(self) -> AccountingUnitOfWork:
+        return AccountingUnitOfWork(self.sessions, self.prices, self.settings.timezone)
+
     def applier(self, group: str, client: WebClient) -> Applier:
         """The consumer group `group`, wired to this runtime."""
         if group == "tasks":
@@ -81,6 +87,8 @@ class Runtime:
             return Notifier(client, self.sessions, self.once)
         if group == "home":
             return HomeRefresher(client, self.sessions, self.settings)
+        if group == "payouts":
+            return PayoutNotifier(client, self.once)
         raise ValueError(f"unknown consumer group {group!r}; known: {', '.join(GROUPS)}")
 
     def consumer(self, group: str, client: WebClient) -> Consumer:
@@ -105,8 +113,11 @@ class Runtime:
         run_relay(self.engine, OUTBOXES, self.bus, stop, trim_every_s=self.settings.ates_trim_interval_s)
 
     def start_embedded_workers(self, client: WebClient, stop: threading.Event) -> list[threading.Thread]:
-        """Run the relay and every consumer group as threads of this process (the embedded runtime)."""
-        threads = [threading.Thread(target=self.relay, args=(stop,), name="relay", daemon=True)]
+        """Run the relay, every consumer group and the daily close as threads of this process (the embedded runtime)."""
+        threads = [
+            threading.Thread(target=self.relay, args=(stop,), name="relay", daemon=True),
+            threading.Thread(target=run_daily_close, args=(self.accounting_uow, stop), name="close", daemon=True),
+        ]
         for group in GROUPS:
             consumer = self.consumer(group, client)
             threads.append(threading.Thread(target=consumer.run, args=(stop, 200), name=group, daemon=True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.listeners import (
+    accounting_command,
     analytics_command,
     balance_command,
     done_action,
@@ -40,3 +41,4 @@ def register_listeners(app: App, services: Services) -> None:
     home_tab.register(app, services)
     role_command.register(app, services)
     user_events.register(app, services)
+    accounting_command.register(app, services)

@@ -1,4 +1,4 @@
-"""Accounting's consumer group: task data and task lifecycle events."""
+"""Accounting's consumer group: task data, task lifecycle events, and its own copy of the users' names."""
 
 from __future__ import annotations
 
@@ -16,11 +16,45 @@ from domains.accounting.handlers import (
     on_task_updated,
 )
 from domains.accounting.model import PriceDraw
+from domains.accounting.tables import Member
 from domains.kernel.clock import utcnow
 from domains.kernel.consumer import Subscription
-from domains.kernel.contracts import TASK_LIFECYCLE, TASKS
+from domains.kernel.contracts import (
+    TASK_LIFECYCLE,
+    TASKS,
+    USERS,
+    UserCreated,
+    UserDeleted,
+    UserRoleChanged,
+    UserUpdated,
+)
+from domains.kernel.db import table_of, upsert
+from domains.kernel.events import Event, Payload
+from domains.kernel.unit_of_work import UnitOfWork
 
 GROUP = "accounting"
+
+
+def on_user(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
+    assert isinstance(payload, (UserCreated, UserUpdated))
+    is_active = payload.is_active if isinstance(payload, UserUpdated) else True
+    _save(uow, payload.user_id, {"name": payload.name, "role": payload.role, "is_active": is_active})
+
+
+def on_user_deleted(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
+    assert isinstance(payload, UserDeleted)
+    _save(uow, payload.user_id, {"is_active": False})
+
+
+def on_role_changed(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
+    assert isinstance(payload, UserRoleChanged)
+    _save(uow, payload.user_id, {"role": payload.new_role})
+
+
+def _save(uow: UnitOfWork, user_id: str, values: dict[str, object]) -> None:
+    # A role change may arrive before the user: the name stays the Slack id until the user's own event.
+    row = {"user_id": user_id, "name": user_id, "role": "worker", "is_active": True, **values}
+    uow.session.execute(upsert(uow.session, table_of(Member), ["user_id"], list(values)).values(row))
 
 
 def subscription(
@@ -28,12 +62,16 @@ def subscription(
 ) -> Subscription:
     return Subscription(
         group=GROUP,
-        topics=(TASKS, TASK_LIFECYCLE),
+        topics=(TASKS, TASK_LIFECYCLE, USERS),
         handlers={
             "TaskCreated": on_task_created,
             "TaskUpdated": on_task_updated,
             "TaskAssigned": on_task_assigned,
             "TaskCompleted": on_task_completed,
+            "UserCreated": on_user,
+            "UserUpdated": on_user,
+            "UserDeleted": on_user_deleted,
+            "UserRoleChanged": on_role_changed,
         },
         unit_of_work=lambda: AccountingUnitOfWork(sessions, prices, timezone, clock),
     )

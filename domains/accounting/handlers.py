@@ -1,20 +1,31 @@
-"""Accounting's event handlers: prices on first sight, fees on assignment, rewards on completion."""
+"""Accounting's handlers: prices on first sight, fees on assignment, rewards on completion, the daily close."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from domains.accounting.model import Kind, PriceDraw
-from domains.accounting.tables import Account, AuditRecord, PricedTask, inbox, outbox
+from domains.accounting.model import (
+    CycleError,
+    DayClosed,
+    Kind,
+    PriceDraw,
+    check_closable,
+    cycles_between,
+    first_open_cycle,
+    landing_cycle,
+)
+from domains.accounting.tables import BOOKS_ID, Account, AuditRecord, Books, ClosedCycle, PricedTask, inbox, outbox
 from domains.kernel.clock import cycle_of, utcnow
 from domains.kernel.contracts import (
     AuditRecordCreated,
+    BalanceCarriedOver,
     PriceAssigned,
     TaskAssigned,
     TaskCompleted,
@@ -22,10 +33,11 @@ from domains.kernel.contracts import (
     TaskPriceCreated,
     TaskUpdatedV2,
     UserBalanceIncreased,
+    UserPaid,
     UserWithdrawn,
 )
 from domains.kernel.db import dialect_insert, insert_if_absent, table_of
-from domains.kernel.events import Event, Payload
+from domains.kernel.events import Event, Payload, make_event
 from domains.kernel.unit_of_work import UnitOfWork
 
 PRODUCER = "accounting"
@@ -66,8 +78,8 @@ def on_task_assigned(uow: UnitOfWork, payload: Payload, event: Event) -> None:
     """Charge the new assignee the task's fee."""
     assert isinstance(payload, TaskAssigned) and isinstance(uow, AccountingUnitOfWork)
     task = priced_task(uow, payload.task_id)
-    cycle = uow.today()
-    record = move_money(uow, payload.assignee_id, -task.fee_cents, "withdraw", task, event)
+    cycle = money_cycle(uow, event)
+    record = move_money(uow, payload.assignee_id, -task.fee_cents, "withdraw", task, event.event_id, cycle)
     uow.emit(
         UserWithdrawn(
             user_id=payload.assignee_id, task_id=payload.task_id, amount_cents=task.fee_cents, billing_cycle=cycle
@@ -80,8 +92,8 @@ def on_task_completed(uow: UnitOfWork, payload: Payload, event: Event) -> None:
     """Credit the assignee the task's reward."""
     assert isinstance(payload, TaskCompleted) and isinstance(uow, AccountingUnitOfWork)
     task = priced_task(uow, payload.task_id)
-    cycle = uow.today()
-    record = move_money(uow, payload.assignee_id, task.reward_cents, "deposit", task, event)
+    cycle = money_cycle(uow, event)
+    record = move_money(uow, payload.assignee_id, task.reward_cents, "deposit", task, event.event_id, cycle)
     uow.emit(
         UserBalanceIncreased(
             user_id=payload.assignee_id, task_id=payload.task_id, amount_cents=task.reward_cents, billing_cycle=cycle
@@ -106,8 +118,25 @@ def priced_task(uow: AccountingUnitOfWork, task_id: UUID) -> PricedTask:
     return task
 
 
+def money_cycle(uow: AccountingUnitOfWork, event: Event) -> date:
+    """The cycle of the event's day, or the first open one when that day is already closed.
+
+    The shared lock on the books makes a running close wait for this move, and this move for the close.
+    """
+    books = select(Books.last_closed_cycle).where(Books.id == BOOKS_ID).with_for_update(read=True)
+    last_closed = uow.session.execute(books).scalar_one()
+    happened = min(event.event_time, uow.clock())  # a producer's clock running ahead must not date money later
+    return landing_cycle(cycle_of(happened, uow.timezone), last_closed)
+
+
 def move_money(
-    uow: AccountingUnitOfWork, user_id: str, amount_cents: int, kind: Kind, task: PricedTask | None, event: Event
+    uow: AccountingUnitOfWork,
+    user_id: str,
+    amount_cents: int,
+    kind: Kind,
+    task: PricedTask | None,
+    event_id: UUID,
+    cycle: date,
 ) -> AuditRecord:
     """Change a balance and write its audit record, in the unit of work's transaction."""
     balance = add_to_balance(uow.session, user_id, amount_cents)
@@ -118,9 +147,9 @@ def move_money(
         amount_cents=amount_cents,
         balance_after_cents=balance,
         task_id=task.task_id if task else None,
-        billing_cycle=uow.today(),
+        billing_cycle=cycle,
         created_at=uow.clock(),
-        event_id=str(event.event_id),
+        event_id=str(event_id),
     )
     uow.session.add(record)
     return record
@@ -135,6 +164,93 @@ def add_to_balance(session: Session, user_id: str, amount_cents: int) -> int:
         set_={"balance_cents": table.c.balance_cents + statement.excluded.balance_cents},
     ).returning(table.c.balance_cents)
     return int(session.execute(statement).scalar_one())
+
+
+def close_day(uow: AccountingUnitOfWork, cycle: date) -> DayClosed:
+    """Close one billing cycle: pay every positive balance at its end, carry every negative one; once per cycle."""
+    with uow:
+        session = uow.session
+        lock = select(Books.last_closed_cycle).where(Books.id == BOOKS_ID).with_for_update()
+        last_closed = session.execute(lock).scalar_one()
+        if last_closed is not None and cycle <= last_closed:
+            return DayClosed(cycle, already_closed=True)
+        check_closable(cycle, uow.today(), first_open_cycle(last_closed, _earliest_cycle(session)))
+        earned = _earned_by_user(session, cycle)
+        paid: dict[str, int] = {}
+        carried: dict[str, int] = {}
+        for user_id, balance in _closing_balances(session, cycle):
+            if balance > 0:
+                paid[user_id] = _pay(uow, user_id, balance, earned.get(user_id, 0), cycle)
+            else:
+                carried[user_id] = balance
+                uow.emit(
+                    BalanceCarriedOver(
+                        user_id=user_id, balance_cents=balance, earned_cents=earned.get(user_id, 0), billing_cycle=cycle
+                    )
+                )
+        session.execute(update(Books).where(Books.id == BOOKS_ID).values(last_closed_cycle=cycle))
+        session.add(
+            ClosedCycle(billing_cycle=cycle, closed_at=uow.clock(), payments=len(paid), paid_cents=sum(paid.values()))
+        )
+        uow.commit()
+    return DayClosed(cycle, paid, carried)
+
+
+def close_due_days(new_uow: Callable[[], AccountingUnitOfWork], through: date | None = None) -> list[DayClosed]:
+    """Close every open cycle through `through` (default yesterday), oldest first, each in its own unit of work."""
+    with new_uow() as probe:
+        today = probe.today()
+        last_closed = probe.session.execute(select(Books.last_closed_cycle)).scalar_one()
+        first = first_open_cycle(last_closed, _earliest_cycle(probe.session))
+    through = through or today - timedelta(days=1)
+    if through >= today:
+        raise CycleError(f"{through.isoformat()} is not over yet (today is {today.isoformat()}); nothing was changed")
+    if first is None or first > through:
+        return []
+    closed = [close_day(new_uow(), cycle) for cycle in cycles_between(first, through)]
+    return [day for day in closed if not day.already_closed]
+
+
+def _pay(uow: AccountingUnitOfWork, user_id: str, balance: int, earned: int, cycle: date) -> int:
+    paid_event = make_event(
+        PRODUCER, UserPaid(user_id=user_id, amount_cents=balance, earned_cents=earned, billing_cycle=cycle)
+    )
+    record = move_money(uow, user_id, -balance, "payment", None, paid_event.event_id, cycle)
+    uow.emit_events([paid_event])
+    _publish_record(uow, record, None)
+    return balance
+
+
+def _closing_balances(session: Session, cycle: date) -> list[tuple[str, int]]:
+    """Each non-zero balance as it stood at the end of `cycle`: today's money (after midnight) is not that day's."""
+    later = (
+        select(AuditRecord.user_id, func.sum(AuditRecord.amount_cents).label("total"))
+        .where(AuditRecord.billing_cycle > cycle)
+        .group_by(AuditRecord.user_id)
+        .subquery()
+    )
+    closing = Account.balance_cents - func.coalesce(later.c.total, 0)
+    rows = session.execute(
+        select(Account.user_id, closing)
+        .outerjoin(later, later.c.user_id == Account.user_id)
+        .where(closing != 0)
+        .order_by(Account.user_id)
+    ).all()
+    return [(user_id, int(balance)) for user_id, balance in rows]
+
+
+def _earliest_cycle(session: Session) -> date | None:
+    return session.execute(select(func.min(AuditRecord.billing_cycle))).scalar_one()
+
+
+def _earned_by_user(session: Session, cycle: date) -> dict[str, int]:
+    """Each user's rewards minus fees in a cycle."""
+    rows = session.execute(
+        select(AuditRecord.user_id, func.sum(AuditRecord.amount_cents))
+        .where(AuditRecord.billing_cycle == cycle, AuditRecord.kind.in_(["withdraw", "deposit"]))
+        .group_by(AuditRecord.user_id)
+    ).all()
+    return {user_id: int(total) for user_id, total in rows}
 
 
 def _publish_record(uow: UnitOfWork, record: AuditRecord, task: PricedTask | None) -> None:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.accounting.model import Kind, management_earnings
-from domains.accounting.tables import Account, AuditRecord, PricedTask
+from domains.accounting.tables import Account, AuditRecord, Books, Member, PricedTask
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,65 @@ def earnings_of(sessions: sessionmaker[Session], cycle: date) -> int:
         ).all()
     totals = {kind: int(total) for kind, total in rows}
     return management_earnings(-totals.get("withdraw", 0), totals.get("deposit", 0))
+
+
+@dataclass(frozen=True)
+class WorkerBalance:
+    user_id: str
+    name: str
+    balance_cents: int
+
+
+@dataclass(frozen=True)
+class BalancesPage:
+    """One page of every worker's balance (and anyone else who holds money), by name."""
+
+    rows: list[WorkerBalance]
+    page: int
+    pages: int
+    total: int
+
+
+def earnings_by_day(sessions: sessionmaker[Session], last: date, days: int) -> list[tuple[date, int]]:
+    """Management's earnings for `days` cycles ending with `last`, newest first (zero for a quiet day)."""
+    first = last - timedelta(days=days - 1)
+    with sessions() as session:
+        rows = session.execute(
+            select(AuditRecord.billing_cycle, AuditRecord.kind, func.sum(AuditRecord.amount_cents))
+            .where(AuditRecord.billing_cycle.between(first, last), AuditRecord.kind.in_(["withdraw", "deposit"]))
+            .group_by(AuditRecord.billing_cycle, AuditRecord.kind)
+        ).all()
+    fees = {cycle: -int(total) for cycle, kind, total in rows if kind == "withdraw"}
+    rewards = {cycle: int(total) for cycle, kind, total in rows if kind == "deposit"}
+    cycles = [last - timedelta(days=n) for n in range(days)]
+    return [(cycle, management_earnings(fees.get(cycle, 0), rewards.get(cycle, 0))) for cycle in cycles]
+
+
+def balances_page(sessions: sessionmaker[Session], page: int, size: int) -> BalancesPage:
+    """Every worker and every account holder with their balance, sorted by name; `page` counts from 1."""
+    holders = union(
+        select(Account.user_id),
+        select(Member.user_id).where(Member.role == "worker", Member.is_active.is_(True)),
+    ).subquery()
+    name = func.coalesce(Member.name, holders.c.user_id)
+    with sessions() as session:
+        total = int(session.execute(select(func.count()).select_from(holders)).scalar_one())
+        pages = max(1, math.ceil(total / size))
+        page = min(max(page, 1), pages)
+        rows = session.execute(
+            select(holders.c.user_id, name, func.coalesce(Account.balance_cents, literal(0)))
+            .outerjoin(Member, Member.user_id == holders.c.user_id)
+            .outerjoin(Account, Account.user_id == holders.c.user_id)
+            .order_by(func.lower(name), holders.c.user_id)
+            .offset((page - 1) * size)
+            .limit(size)
+        ).all()
+    return BalancesPage([WorkerBalance(u, n, int(b)) for u, n, b in rows], page, pages, total)
+
+
+def last_closed_cycle(sessions: sessionmaker[Session]) -> date | None:
+    with sessions() as session:
+        return session.execute(select(Books.last_closed_cycle)).scalar_one_or_none()
 
 
 def audit_check(sessions: sessionmaker[Session]) -> list[Mismatch]:

@@ -1,10 +1,10 @@
-"""Accounting's own tables: accounts, priced tasks and the append-only audit log."""
+"""Accounting's own tables: accounts, priced tasks, the append-only audit log, the books and its users."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, Index, MetaData, String
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Index, Integer, MetaData, String, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from domains.kernel.db import BigId, inbox_table, outbox_table
@@ -42,6 +42,15 @@ class AuditRecord(Base):
     __table_args__ = (
         Index("ix_accounting_audit_user_cycle", "user_id", "billing_cycle"),
         Index("ix_accounting_audit_cycle_kind", "billing_cycle", "kind"),
+        # A user is paid at most once per cycle, whatever happens to the close.
+        Index(
+            "ux_accounting_audit_one_payment",
+            "user_id",
+            "billing_cycle",
+            unique=True,
+            postgresql_where=text("kind = 'payment'"),
+            sqlite_where=text("kind = 'payment'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -55,6 +64,39 @@ class AuditRecord(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     event_id: Mapped[str] = mapped_column(String(36))
 
+
+class Books(Base):
+    """The one row every money move reads under a shared lock and the close takes under an exclusive one."""
+
+    __tablename__ = "accounting_books"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_closed_cycle: Mapped[date | None] = mapped_column(Date)
+
+
+class ClosedCycle(Base):
+    """A billing cycle whose payouts are done; its key makes a second close of the same day fail."""
+
+    __tablename__ = "accounting_closed_cycles"
+
+    billing_cycle: Mapped[date] = mapped_column(Date, primary_key=True)
+    closed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    payments: Mapped[int] = mapped_column(Integer)
+    paid_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class Member(Base):
+    """Accounting's copy of a user, from the users topic: names for the money views."""
+
+    __tablename__ = "accounting_users"
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+BOOKS_ID = 1
 
 outbox = outbox_table("accounting", metadata)
 inbox = inbox_table("accounting", metadata)

@@ -212,6 +212,19 @@ class UserPaid(Payload):
 
 
 @register
+class BalanceCarriedOver(Payload):
+    """The day closed with this user's balance negative: nothing paid, the debt carries into the next day."""
+
+    NAME = "BalanceCarriedOver"
+    VERSION = 1
+    TOPIC = TRANSACTIONS
+    user_id: str
+    balance_cents: int
+    earned_cents: int
+    billing_cycle: date
+
+
+@register
 class AuditRecordCreated(Payload):
     NAME = "AuditRecordCreated"
     VERSION = 1

@@ -23,6 +23,7 @@ DISTRIBUTED_PROCESSES = [
     ["-m", "jobs.consumers", "notifier"],
     ["-m", "jobs.consumers", "analytics"],
     ["-m", "jobs.consumers", "home"],
+    ["-m", "jobs.consumers", "payouts"],
 ]
 
 

@@ -1,0 +1,41 @@
+"""Payout DMs: when a day closes, each worker is told what they earned and what was paid (or carried over)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from slack_sdk import WebClient
+
+from bot.accounting_blocks import payout_dm, payout_text
+from domains.kernel.contracts import TRANSACTIONS, BalanceCarriedOver, UserPaid
+from domains.kernel.events import Event
+from domains.kernel.once import OnceGuard
+
+GROUP = "payouts"
+
+
+@dataclass
+class PayoutNotifier:
+    """A consumer group of its own: one DM per payment event, remembered only once Slack has taken it.
+
+    A failed send raises, so the consumer retries the event; a sent one is never sent again.
+    """
+
+    client: WebClient
+    sent: OnceGuard
+    group: str = GROUP
+    topics: tuple[str, ...] = field(default=(TRANSACTIONS,))
+
+    def apply_many(self, events: list[Event]) -> None:
+        for event in events:
+            self.apply(event)
+
+    def apply(self, event: Event) -> bool:
+        payload = event.payload()
+        key = f"payout-dm:{event.event_id}"
+        if not isinstance(payload, (UserPaid, BalanceCarriedOver)) or self.sent.seen(key):
+            return False
+        channel = self.client.conversations_open(users=payload.user_id)["channel"]["id"]
+        self.client.chat_postMessage(channel=channel, blocks=payout_dm(payload), text=payout_text(payload))
+        self.sent.remember(key)
+        return True

@@ -1,0 +1,21 @@
+"""`python -m jobs.worker [celery worker options]`: the Celery worker that runs the daily close."""
+
+from __future__ import annotations
+
+import sys
+
+from jobs.process import settings_or_exit, setup_logging
+
+
+def main(argv: list[str] | None = None) -> None:
+    settings = settings_or_exit()
+    if settings.embedded:
+        sys.exit("aTES: set DATABASE_URL and REDIS_URL: the embedded runtime closes the day inside app.py")
+    setup_logging()
+    from jobs.celery_app import app
+
+    app.worker_main(["worker", "--loglevel=INFO", *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":
+    main()

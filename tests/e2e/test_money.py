@@ -1,0 +1,136 @@
+"""The money as people see it: the close pays out and DMs, `/balance` shows past days, `/accounting` the company."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from domains.accounting.queries import balance_of
+from domains.kernel.clock import utcnow
+from domains.kernel.db import make_engine
+from jobs.migrations import upgrade
+from tests.e2e.harness import SIGNING_SECRET, System, base_env
+from tests.e2e.test_task_life import eventually
+from tests.fakes.slack_api import Call, FakeSlack, member
+from tests.fakes.slack_requests import SlackSender
+from tests.integration.ledger import Ledger
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack(members=[member("UADMIN", "Ada"), member("U1", "Alice"), member("U2", "Bob")])
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+def work_yesterday(database: str) -> dict[str, int]:
+    """Alice finished a task yesterday (she is owed money); Bob was only charged (he owes)."""
+    ledger = Ledger.on(database, utcnow())
+    yesterday = ledger.clock() - timedelta(days=1)
+    try:
+        ledger.complete(ledger.create("U1", "Polish the perch", at=yesterday), "U1", at=yesterday)
+        ledger.create("U2", at=yesterday)
+        return {user: balance_of(ledger.sessions, user) for user in ("U1", "U2")}
+    finally:
+        ledger.dispose()
+
+
+def dm_to(user_id: str) -> Callable[[Call], bool]:
+    return lambda call: call.args.get("channel") == f"D{user_id}"
+
+
+def test_the_day_closes_by_itself_and_the_money_views_show_it(slack: FakeSlack, tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'var' / 'ates.sqlite3'}"
+    (tmp_path / "var").mkdir()
+    upgrade(database)
+    owed = work_yesterday(database)
+    running = System(base_env(slack.api_url, ATES_DATA_DIR=str(tmp_path / "var")), tmp_path)
+    running.start(distributed=False)
+    try:
+        paid = slack.wait_for("chat.postMessage", where=dm_to("U1"))[0]
+        assert f"were paid ${owed['U1'] / 100:.2f}" in paid.args["text"]
+        carried = slack.wait_for("chat.postMessage", where=dm_to("U2"))[0]
+        assert f"balance of -${-owed['U2'] / 100:.2f} carries over" in carried.args["text"]
+        sender = SlackSender(running.url, SIGNING_SECRET)
+        wait_for_names(database)
+
+        refused = sender.command("U1", "/accounting", "", slack.response_url("refused"))
+        assert refused.json() == {
+            "response_type": "ephemeral",
+            "text": "Only admins and accountants can see the company's money.",
+        }
+        shown = sender.command("UADMIN", "/accounting", "", slack.response_url("accounting"))
+        assert shown.status == 200
+        listing = slack.wait_for("response_url", where=lambda c: c.args.get("text", "").startswith("Company"))[0]
+        rendered = json.dumps(listing.args["blocks"])
+        assert "Alice: $0.00" in rendered and f"Bob: -${-owed['U2'] / 100:.2f}" in rendered
+        assert "Management's earnings today" in rendered
+        assert len(slack.calls_to("response_url")) == 1  # the admin's listing; the worker was shown nothing
+        sender.click("U1", "accounting_page_next", "2", slack.response_url("sneaky"))
+        slack.wait_for("response_url", where=lambda c: "Only admins and accountants" in c.args.get("text", ""))
+        sender.click("UADMIN", "accounting_page_next", "2", slack.response_url("page"))
+        again = slack.wait_for("response_url", count=2, where=lambda c: c.args.get("text", "").startswith("Company"))
+        assert again[1].args["replace_original"] is True and "Alice: $0.00" in json.dumps(again[1].args["blocks"])
+
+        sender.command("U1", "/balance", "yesterday", slack.response_url("yesterday"))
+        past = slack.wait_for("response_url", where=lambda c: "Your balance" in c.args.get("text", ""))[0]
+        lines = json.dumps(past.args["blocks"])
+        assert "Polish the perch" in lines and "Payout" in lines and "Reward" in lines
+        confused = sender.command("U1", "/balance", "last tuesday", slack.response_url("bad"))
+        assert (
+            "'last tuesday' is not a day" in confused.json()["text"]
+            and "/balance 2026-11-20" in confused.json()["text"]
+        )
+    finally:
+        running.stop()
+
+
+def wait_for_names(database: str) -> None:
+    """Until accounting has its copy of the three people synced from Slack."""
+    engine = make_engine(database)
+    try:
+
+        def named() -> int:
+            with engine.connect() as connection:
+                return int(connection.execute(text("SELECT count(*) FROM accounting_users")).scalar_one())
+
+        eventually(named, lambda n: n == 3)
+    finally:
+        engine.dispose()
+
+
+def test_celery_closes_the_missed_day_at_start_and_the_payout_dm_goes_once(
+    slack: FakeSlack, tmp_path: Path, pg_url: str, redis_url: str, stream_prefix: str
+) -> None:
+    owed = work_yesterday(pg_url)
+    env = base_env(
+        slack.api_url,
+        DATABASE_URL=pg_url,
+        REDIS_URL=redis_url,
+        ATES_STREAM_PREFIX=stream_prefix,
+        ATES_DATA_DIR=str(tmp_path / "var"),
+    )
+    running = System(env, tmp_path)
+    running.start(distributed=True)
+    try:
+        running.spawn(["-m", "jobs.worker", "--pool", "solo"], "worker")
+        running.spawn(["-m", "jobs.beat"], "beat")  # beat's own catch-up at start: a second close, which pays no one
+        paid = slack.wait_for("chat.postMessage", where=dm_to("U1"), timeout=60)[0]
+        assert f"were paid ${owed['U1'] / 100:.2f}" in paid.args["text"]
+        slack.wait_for("chat.postMessage", where=dm_to("U2"))
+        closes = eventually(lambda: running.log("worker").count("close_due_days"), lambda n: n >= 5, timeout=30)
+        assert closes == 5  # the task listed once, then received and succeeded twice: the worker's and beat's
+        assert len(slack.calls_to("chat.postMessage")) == 2  # Alice's payout and Bob's carried balance, once each
+        ledger = Ledger.on(pg_url, utcnow())
+        try:
+            assert [r.user_id for r in ledger.records("payment")] == ["U1"]
+        finally:
+            ledger.dispose()
+    finally:
+        running.stop()

@@ -1,0 +1,32 @@
+"""The `/accounting` view stays within Slack's limits however many workers there are."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from bot.accounting_blocks import BALANCES_PER_PAGE, accounting_view
+from domains.accounting.queries import BalancesPage, WorkerBalance
+
+TODAY = date(2026, 11, 25)
+EARNINGS = [(TODAY - timedelta(days=n), 1_000 * n - 3_000) for n in range(8)]
+
+
+def test_a_full_page_of_long_names_fits_slacks_limits() -> None:
+    rows = [WorkerBalance(f"U{n}", "<Popug> " + "x" * 190, -n * 100) for n in range(BALANCES_PER_PAGE)]
+    blocks = accounting_view(TODAY, EARNINGS, BalancesPage(rows, page=2, pages=3, total=130))
+    assert len(blocks) <= 50
+    texts = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    assert all(len(t) <= 3000 for t in texts)
+    assert "&lt;Popug&gt;" in texts[3] and "<Popug>" not in "".join(texts)
+    [buttons] = [b for b in blocks if b["type"] == "actions"]
+    assert [(e["text"]["text"], e["value"]) for e in buttons["elements"]] == [("Previous", "1"), ("Next", "3")]
+
+
+def test_earnings_today_and_each_of_the_seven_days_before() -> None:
+    blocks = accounting_view(TODAY, EARNINGS, BalancesPage([], page=1, pages=1, total=0))
+    today, history = blocks[1]["text"]["text"], blocks[2]["text"]["text"]
+    assert "Wed 25 Nov 2026" in today and "-$30.00" in today
+    assert (
+        history.count("\n") == 7 and "`Tue 24 Nov 2026`  -$20.00" in history and "`Wed 18 Nov 2026`  $40.00" in history
+    )
+    assert not [b for b in blocks if b["type"] == "actions"]

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import logging
 import threading
+from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.analytics_post import DailyPosts
 from bot.gateway import build_app, wsgi
 from bot.playground import local as playground
 from bot.services import Services
 from bot.slack_client import make_client
 from bot.users_sync import sync_workspace
+from jobs.daily_close import close_today_now, describe
 from jobs.process import settings_or_exit, setup_logging, stop_on_signals
 from jobs.runtime import Runtime
 
@@ -33,9 +36,10 @@ def main() -> None:
         settings = playground.playground_settings(settings)
     runtime = Runtime.build(settings)
     client = make_client(settings)
+    posts = DailyPosts(client, runtime.sessions, settings.ates_analytics_channel)
     if settings.embedded:
         runtime.migrate()
-        runtime.start_embedded_workers(client, stop)
+        runtime.start_embedded_workers(client, stop, posts.after_close)
         log.info("embedded runtime: SQLite at %s, in-process bus", settings.sqlalchemy_url)
     if not settings.ates_analytics_channel:
         log.info("ATES_ANALYTICS_CHANNEL is not set: no daily analytics post")
@@ -50,8 +54,8 @@ def main() -> None:
         return
     web = wsgi(app)
     if local:
-        # The daily close is not wired yet: pass a callable returning a one-line summary when it exists.
-        web = playground.build_playground(settings, runtime.sessions, close_day=None).mount(web)
+        close_now = partial(_close_now, runtime, posts)
+        web = playground.build_playground(settings, runtime.sessions, close_day=close_now).mount(web)
     # The playground lets whoever reaches it act as anyone, so it listens on this machine only.
     server = _bind(web, "127.0.0.1" if local else "0.0.0.0", settings.port)
     _start_user_sync(runtime, client, local=local)
@@ -59,6 +63,13 @@ def main() -> None:
     if local:
         print(f"\n  aTES playground: open http://127.0.0.1:{settings.port}/ in your browser\n", flush=True)
     _run(server, stop)
+
+
+def _close_now(runtime: Runtime, posts: DailyPosts) -> str:
+    """The playground's "close the day now": today closes at once, and its analytics post follows."""
+    closed = close_today_now(runtime.sessions, runtime.prices, runtime.settings.timezone)
+    posts.after_close([day.cycle for day in closed])
+    return "; ".join(describe(day) for day in closed) or "Nothing to close: today is already closed."
 
 
 def _start_user_sync(runtime: Runtime, client: WebClient, *, local: bool) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from dataclasses import dataclass, field
 from datetime import date
 
 from slack_sdk import WebClient
@@ -34,3 +36,23 @@ def post_daily_analytics(client: WebClient, sessions: sessionmaker[Session], cha
     )
     log.info("posted the analytics for %s to %s", cycle, channel)
     return True
+
+
+@dataclass
+class DailyPosts:
+    """Posts each newly closed day's analytics once; a post that fails is tried again after the next close."""
+
+    client: WebClient
+    sessions: sessionmaker[Session]
+    channel: str | None
+    pending: list[date] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def after_close(self, closed_cycles: list[date]) -> None:
+        if not self.channel:
+            return
+        with self._lock:
+            self.pending += closed_cycles
+            while self.pending:
+                post_daily_analytics(self.client, self.sessions, self.channel, self.pending[0])
+                self.pending.pop(0)

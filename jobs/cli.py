@@ -10,9 +10,9 @@ from bot.analytics_post import post_daily_analytics
 from bot.slack_client import make_client
 from domains.accounting.model import CycleError
 from domains.accounting.queries import audit_check
-from domains.kernel.clock import cycle_of, format_cents, utcnow
+from domains.kernel.clock import cycle_of, utcnow
 from jobs import bus_cli
-from jobs.daily_close import close_due
+from jobs.daily_close import close_due, describe
 from jobs.process import settings_or_exit
 from jobs.replay import RESETS, outbox_history, replay, stream_history
 from jobs.runtime import OUTBOXES, Runtime
@@ -84,8 +84,7 @@ def _close_day(runtime: Runtime, through: date | None) -> int:
         print(f"close-day: {error}", file=sys.stderr)
         return 1
     for day in closed:
-        carried = f", {len(day.carried)} negative balances carried over" if day.carried else ""
-        print(f"closed {day.cycle}: paid {len(day.paid)} worker(s) {format_cents(day.paid_cents)}{carried}")
+        print(describe(day))
     if not closed:
         print("close-day: nothing to close; every day that is over is already closed")
     return 0

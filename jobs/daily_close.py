@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from domains.accounting.handlers import AccountingUnitOfWork, close_due_days
-from domains.accounting.model import DayClosed
-from domains.kernel.clock import format_cents
+from domains.accounting.model import DayClosed, PriceDraw
+from domains.kernel.clock import cycle_of, format_cents, utcnow
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_S = 60.0
@@ -19,17 +22,32 @@ def close_due(new_uow: Callable[[], AccountingUnitOfWork], through: date | None 
     """Close every billing cycle that is over and still open (through `through`, default yesterday)."""
     closed = close_due_days(new_uow, through)
     for day in closed:
-        log.info("closed %s: paid %d worker(s) %s", day.cycle, len(day.paid), format_cents(day.paid_cents))
+        log.info("%s", describe(day))
     return closed
 
 
+def close_today_now(sessions: sessionmaker[Session], prices: PriceDraw, timezone: ZoneInfo) -> list[DayClosed]:
+    """Close today as if midnight had passed (the playground's "close the day now"); later money lands tomorrow."""
+    today = cycle_of(utcnow(), timezone)
+    after_midnight = datetime.combine(today + timedelta(days=1), time(0, 0, 1), tzinfo=timezone)
+    return close_due(lambda: AccountingUnitOfWork(sessions, prices, timezone, clock=lambda: after_midnight), today)
+
+
+def describe(day: DayClosed) -> str:
+    carried = f", {len(day.carried)} negative balance(s) carried over" if day.carried else ""
+    return f"closed {day.cycle}: paid {len(day.paid)} worker(s) {format_cents(day.paid_cents)}{carried}"
+
+
 def run_daily_close(
-    new_uow: Callable[[], AccountingUnitOfWork], stop: threading.Event, every_s: float = CHECK_EVERY_S
+    new_uow: Callable[[], AccountingUnitOfWork],
+    stop: threading.Event,
+    after_close: Callable[[list[date]], None],
+    every_s: float = CHECK_EVERY_S,
 ) -> None:
     """The embedded runtime's scheduler: close what is due at start, then look again every minute."""
     while not stop.is_set():
         try:
-            close_due(new_uow)
+            after_close([day.cycle for day in close_due(new_uow)])
         except Exception:
-            log.exception("the daily close failed; trying again in %.0f s", every_s)
+            log.exception("the daily close or its analytics post failed; trying again in %.0f s", every_s)
         stop.wait(every_s)

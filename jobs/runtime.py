@@ -6,7 +6,9 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine, Table
@@ -112,11 +114,15 @@ class Runtime:
         """Move every outbox to the bus until `stop` is set, trimming what every group acknowledged."""
         run_relay(self.engine, OUTBOXES, self.bus, stop, trim_every_s=self.settings.ates_trim_interval_s)
 
-    def start_embedded_workers(self, client: WebClient, stop: threading.Event) -> list[threading.Thread]:
+    def start_embedded_workers(
+        self, client: WebClient, stop: threading.Event, after_close: Callable[[list[date]], None]
+    ) -> list[threading.Thread]:
         """Run the relay, every consumer group and the daily close as threads of this process (the embedded runtime)."""
         threads = [
             threading.Thread(target=self.relay, args=(stop,), name="relay", daemon=True),
-            threading.Thread(target=run_daily_close, args=(self.accounting_uow, stop), name="close", daemon=True),
+            threading.Thread(
+                target=run_daily_close, args=(self.accounting_uow, stop, after_close), name="close", daemon=True
+            ),
         ]
         for group in GROUPS:
             consumer = self.consumer(group, client)

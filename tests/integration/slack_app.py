@@ -15,6 +15,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.analytics_post import DailyPosts
 from bot.gateway import build_app, wsgi
 from bot.home import REFRESH_THREAD
 from bot.services import Services
@@ -99,7 +100,7 @@ def serve(slack: FakeSlack, database_url: str) -> Iterator[SlackApp]:
     runtime = Runtime.build(settings)
     client = make_client(settings)
     stop = threading.Event()
-    workers = runtime.start_embedded_workers(client, stop)
+    workers = runtime.start_embedded_workers(client, stop, DailyPosts(client, runtime.sessions, None).after_close)
     app = build_app(Services(settings, runtime.sessions, once=runtime.once), client)
     server = make_server("127.0.0.1", 0, wsgi(app), server_class=_ThreadingServer, handler_class=_QuietHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

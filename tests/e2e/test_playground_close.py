@@ -1,0 +1,68 @@
+"""The playground's "close the day now": today's payouts and the analytics post, at once, and only once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.playground.workspace import ANALYTICS, GENERAL, dm_channel
+from tests.e2e.harness import System, eventually, playground_env
+from tests.fakes.playground import PlaygroundClient
+
+WORKERS = ["UKIWI", "UMANGO", "UPEPPER", "USKY"]
+
+
+@pytest.fixture
+def playground(tmp_path: Path) -> Iterator[PlaygroundClient]:
+    running = System(playground_env(tmp_path / "var"), tmp_path)
+    running.start(distributed=False)
+    yield PlaygroundClient(f"http://127.0.0.1:{running.port}/")
+    running.stop()
+
+
+def create_task(page: PlaygroundClient) -> bool:
+    status, _ = page.send("UKIWI", GENERAL, "/task new [UP-42] Fix the beak")
+    assert status == 200
+    reply = eventually(lambda: [m["text"] for m in page.messages("UKIWI", GENERAL)], bool)[-1]
+    return "Created" in reply
+
+
+def done_button_message(page: PlaygroundClient) -> list[tuple[str, dict[str, Any]]]:
+    """The assignee and their DM with the Done button, once it has arrived."""
+    return [
+        (user, message)
+        for user in WORKERS
+        for message in page.messages(user, dm_channel(user))
+        if "task_done" in json.dumps(message.get("blocks", []))
+    ]
+
+
+def test_closing_the_day_now_pays_out_and_posts_the_analytics_once(playground: PlaygroundClient) -> None:
+    eventually(lambda: playground.roles().get("UMAX"), lambda role: role == "manager")
+    eventually(lambda: create_task(playground), bool)  # the workers may still be on their way to the tasks domain
+    [(assignee, dm)] = eventually(lambda: done_button_message(playground), bool)
+    status, clicked = playground.click(assignee, dm_channel(assignee), dm, "task_done")
+    assert status == 200, clicked
+    playground.wait_for("chat.update")
+    eventually(lambda: len(playground.calls_to("views.publish")), lambda n: n > 0)
+
+    status, closed = playground.post("playground/close-day", {"user": "UACE"})
+    assert status == 200
+    assert closed["summary"].startswith("closed ")
+    payout = playground.wait_for(
+        "chat.postMessage",
+        where=lambda c: c.args.get("channel") == dm_channel(assignee) and "paid" in str(c.args.get("text", "")).lower(),
+    )
+    assert payout
+    post = playground.wait_for("chat.postMessage", where=lambda c: c.args.get("channel") == ANALYTICS)
+    assert len(post) == 1
+    playground.wait_for("files.completeUploadExternal")
+
+    status, again = playground.post("playground/close-day", {"user": "UACE"})
+    assert status == 200
+    assert again["summary"] == "Nothing to close: today is already closed."
+    assert len(playground.calls_to("files.completeUploadExternal")) == 1

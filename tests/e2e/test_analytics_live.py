@@ -10,8 +10,8 @@ import pytest
 
 from domains.accounting.queries import balance_of
 from domains.kernel.db import make_engine, make_session_factory
-from tests.e2e.harness import SIGNING_SECRET, System, base_env
-from tests.e2e.test_task_life import button_value, count_workers, eventually
+from tests.e2e.harness import SIGNING_SECRET, System, base_env, eventually
+from tests.e2e.test_task_life import button_value, count_workers
 from tests.fakes.slack_api import FakeSlack, member
 from tests.fakes.slack_requests import SlackSender
 

@@ -14,8 +14,7 @@ from domains.accounting.queries import balance_of
 from domains.kernel.clock import utcnow
 from domains.kernel.db import make_engine
 from jobs.migrations import upgrade
-from tests.e2e.harness import SIGNING_SECRET, System, base_env
-from tests.e2e.test_task_life import eventually
+from tests.e2e.harness import SIGNING_SECRET, System, base_env, eventually
 from tests.fakes.slack_api import Call, FakeSlack, member
 from tests.fakes.slack_requests import SlackSender
 from tests.integration.ledger import Ledger

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -15,23 +14,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from domains.accounting.queries import audit_check, audit_log, balance_of
 from domains.kernel.clock import utcnow
 from domains.kernel.db import make_engine, make_session_factory
-from tests.e2e.harness import SIGNING_SECRET, System, base_env
+from tests.e2e.harness import SIGNING_SECRET, System, base_env, eventually
 from tests.fakes.slack_api import Call, FakeSlack, member
 from tests.fakes.slack_requests import SlackSender
 
 T = TypeVar("T")
 WORKERS = {"U1", "U2"}
-
-
-def eventually(probe: Callable[[], T], ok: Callable[[T], bool], timeout: float = 20.0) -> T:
-    deadline = time.monotonic() + timeout
-    value = probe()
-    while not ok(value):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still {value!r} after {timeout}s")
-        time.sleep(0.05)
-        value = probe()
-    return value
 
 
 @pytest.fixture

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from socketserver import ThreadingMixIn
@@ -23,6 +22,7 @@ from bot.slack_client import make_client
 from bot.users_sync import sync_workspace
 from domains.kernel.settings import Settings
 from jobs.runtime import Runtime
+from tests.e2e.harness import eventually
 from tests.fakes.slack_api import Call, FakeSlack, member
 from tests.fakes.slack_requests import SlackSender
 
@@ -39,17 +39,6 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
 class _QuietHandler(WSGIRequestHandler):
     def log_message(self, *args: Any) -> None:
         pass
-
-
-def eventually(probe: Callable[[], T], ok: Callable[[T], bool], timeout: float = 15.0) -> T:
-    deadline = time.monotonic() + timeout
-    value = probe()
-    while not ok(value):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still {value!r} after {timeout}s")
-        time.sleep(0.03)
-        value = probe()
-    return value
 
 
 def blocks_of(call: Call) -> list[dict[str, Any]]:

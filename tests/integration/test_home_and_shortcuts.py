@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from domains.identity import handlers as identity
+from tests.e2e.harness import eventually
 from tests.fakes.slack_api import Call
-from tests.integration.slack_app import SlackApp, blocks_of, buttons, eventually
+from tests.integration.slack_app import SlackApp, blocks_of, buttons
 
 
 def home_of(app: SlackApp, user_id: str, containing: str = "") -> Call:

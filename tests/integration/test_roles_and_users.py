@@ -7,8 +7,9 @@ import random
 from domains.identity.queries import get_user
 from domains.tasks import handlers as tasks
 from domains.tasks.model import NewTask
+from tests.e2e.harness import eventually
 from tests.fakes.slack_api import member
-from tests.integration.slack_app import SlackApp, eventually
+from tests.integration.slack_app import SlackApp
 
 
 def member_role(app: SlackApp, user_id: str) -> str | None:

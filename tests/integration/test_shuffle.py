@@ -12,7 +12,8 @@ from sqlalchemy import text
 from domains.tasks import handlers as tasks
 from domains.tasks.handlers import _SHUFFLE_LOCK
 from domains.tasks.model import NewTask
-from tests.integration.slack_app import SlackApp, eventually
+from tests.e2e.harness import eventually
+from tests.integration.slack_app import SlackApp
 
 
 def assignments(app: SlackApp) -> list[tuple[str, str]]:

@@ -7,7 +7,8 @@ import logging
 import pytest
 
 from bot.listeners.errors import APOLOGY
-from tests.integration.slack_app import SlackApp, eventually
+from tests.e2e.harness import eventually
+from tests.integration.slack_app import SlackApp
 
 
 def test_a_rate_limited_call_waits_and_is_made_again(app: SlackApp) -> None:

@@ -6,7 +6,8 @@ import json
 
 from bot.blocks import DONE_ACTION
 from bot.home_view import LIST_PAGE
-from tests.integration.slack_app import WORKERS, SlackApp, blocks_of, buttons, eventually
+from tests.e2e.harness import eventually
+from tests.integration.slack_app import WORKERS, SlackApp, blocks_of, buttons
 
 
 def task_count(app: SlackApp) -> int:

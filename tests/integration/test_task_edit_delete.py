@@ -6,7 +6,8 @@ from uuid import UUID
 
 from domains.accounting.queries import balance_of
 from domains.tasks import handlers as tasks
-from tests.integration.slack_app import SlackApp, eventually
+from tests.e2e.harness import eventually
+from tests.integration.slack_app import SlackApp
 
 
 def make_task(app: SlackApp, author: str, text: str) -> tuple[str, str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -105,23 +107,29 @@ def deleted_dm(task: TaskView) -> list[dict[str, Any]]:
     )
 
 
-def balance_blocks(balance_cents: int, lines: list[AuditLine], shown: int = 40, day: str = "today") -> list[Block]:
+def balance_blocks(
+    balance_cents: int, lines: list[AuditLine], timezone: ZoneInfo, shown: int = 40, day: str = "today"
+) -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text=f"Balance: {format_cents(balance_cents)}"), DividerBlock()]
     if not lines:
         blocks.append(section(f"Nothing on your account {day}."))
     last = lines[-shown:]
     if len(lines) > len(last):
         blocks.append(context(f"Showing the last {len(last)} of {len(lines)} lines {day}."))
-    blocks.extend(section(audit_line(line)) for line in last)
+    blocks.extend(section(audit_line(line, timezone)) for line in last)
     return blocks
 
 
-def balance_view(balance_cents: int, lines: list[AuditLine], day: str = "today") -> list[dict[str, Any]]:
+def balance_view(
+    balance_cents: int, lines: list[AuditLine], timezone: ZoneInfo, day: str = "today"
+) -> list[dict[str, Any]]:
     """The balance now, and the audit log of one day (`day` names it: "today", "on 2026-11-20")."""
-    return render(balance_blocks(balance_cents, lines, day=day))
+    return render(balance_blocks(balance_cents, lines, timezone, day=day))
 
 
-def audit_line(line: AuditLine) -> str:
-    when = line.created_at.strftime("%H:%M")
+def audit_line(line: AuditLine, timezone: ZoneInfo) -> str:
+    """One line of the audit log, its time in the company's time zone (the billing cycle's)."""
+    at = line.created_at if line.created_at.tzinfo else line.created_at.replace(tzinfo=UTC)  # SQLite drops the zone
+    when = at.astimezone(timezone).strftime("%H:%M")
     task = f" · {task_label(line.task_title, line.jira_id)}" if line.task_title or line.jira_id else ""
     return f"`{when}` {_KIND_LABEL[line.kind]} {format_cents(line.amount_cents)}{task}"

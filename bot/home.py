@@ -46,6 +46,7 @@ def publish_home(client: WebClient, sessions: sessionmaker[Session], settings: S
         recently_done=recently_done_of(sessions, user_id),
         balance_cents=balance_of(sessions, user_id),
         today=audit_log(sessions, user_id, cycle_of(utcnow(), settings.timezone)),
+        timezone=settings.timezone,
     )
     client.views_publish(user_id=user_id, view=home_view(data))
 

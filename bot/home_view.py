@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock, HeaderBlock
 from slack_sdk.models.views import View
@@ -36,6 +37,7 @@ class HomeData:
     recently_done: list[TaskView]
     balance_cents: int
     today: list[AuditLine]
+    timezone: ZoneInfo
 
 
 def home_view(data: HomeData) -> View:
@@ -53,7 +55,7 @@ def home_view(data: HomeData) -> View:
     if data.recently_done:
         done = "\n".join(f":white_check_mark: {task_label(t.title, t.jira_id)}" for t in data.recently_done)
         blocks += [DividerBlock(), HeaderBlock(text="Recently completed"), section(done)]
-    blocks += [DividerBlock(), *balance_blocks(data.balance_cents, data.today, shown=10)]
+    blocks += [DividerBlock(), *balance_blocks(data.balance_cents, data.today, data.timezone, shown=10)]
     blocks += [DividerBlock(), section(HELP)]
     return View(type="home", blocks=blocks[:MAX_HOME_BLOCKS])
 

@@ -34,5 +34,7 @@ def register(app: App, services: Services) -> None:
         respond(
             response_type="ephemeral",
             text=f"Your balance is {format_cents(balance)}.",
-            blocks=balance_view(balance, lines, "today" if day == today else f"on {day.isoformat()}"),
+            blocks=balance_view(
+                balance, lines, services.settings.timezone, "today" if day == today else f"on {day.isoformat()}"
+            ),
         )

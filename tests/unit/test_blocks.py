@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
-from bot.blocks import DONE_ACTION, assigned_dm, balance_view, escape, task_label
+from bot.blocks import DONE_ACTION, assigned_dm, audit_line, balance_view, escape, task_label
 from bot.home_view import HomeData, home_view, task_list_page
 from bot.listeners.role_command import parse_role_change
 from domains.accounting.queries import AuditLine
@@ -51,7 +52,8 @@ def test_a_long_list_is_paged_within_fifty_blocks() -> None:
 def test_a_full_home_stays_within_a_hundred_blocks() -> None:
     actor = UserView("U1", "Alice", None, None, "manager", True)
     line = AuditLine("withdraw", -1500, "Fix the beak", "UP-42", datetime(2026, 1, 1, tzinfo=UTC))
-    data = HomeData(actor, [task(n) for n in range(20)], 500, [task(n) for n in range(5)], -1500, [line] * 300)
+    done = [task(n) for n in range(5)]
+    data = HomeData(actor, [task(n) for n in range(20)], 500, done, -1500, [line] * 300, ZoneInfo("UTC"))
     view = home_view(data).to_dict()
     assert len(view["blocks"]) <= 100
     assert "and 480 more" in json.dumps(view)
@@ -59,7 +61,14 @@ def test_a_full_home_stays_within_a_hundred_blocks() -> None:
 
 def test_a_long_days_balance_shows_the_last_lines_within_fifty_blocks() -> None:
     line = AuditLine("deposit", 2500, "Fix the beak", None, datetime(2026, 1, 1, tzinfo=UTC))
-    assert len(balance_view(2500, [line] * 200)) <= 50
+    assert len(balance_view(2500, [line] * 200, ZoneInfo("UTC"))) <= 50
+
+
+def test_audit_lines_show_the_company_s_local_time() -> None:
+    line = AuditLine("deposit", 2500, "Fix the beak", None, datetime(2026, 7, 1, 22, 30, tzinfo=UTC))
+    naive_from_sqlite = AuditLine("deposit", 2500, "Fix the beak", None, datetime(2026, 7, 1, 22, 30))
+    assert audit_line(line, ZoneInfo("Europe/Berlin")).startswith("`00:30`")
+    assert audit_line(naive_from_sqlite, ZoneInfo("America/New_York")).startswith("`18:30`")
 
 
 def test_role_changes_parse_slacks_escaped_mentions() -> None:

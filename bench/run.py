@@ -11,7 +11,7 @@ import platform
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import ack, ceilings, pipeline, shuffle
+from bench import ack, ceilings, close_day, pipeline, shuffle
 from bench.common import Report
 
 SUMMARY = ("events_per_s", "ack_p99_ms", "ack_rps", "shuffle_s", "close_s", "peak_rss_mb", "pgbench_tps", "xadd_per_s")
@@ -28,6 +28,7 @@ def main() -> None:
         lambda: ack.run(sized(5_000, scale), ceilings=limits),
         lambda: pipeline.run(sized(100_000, scale), ceilings=limits),
         lambda: shuffle.run(sized(100_000, scale), workers=sized(5_000, scale), ceilings=limits),
+        lambda: close_day.run(sized(100_000, scale), ceilings=limits),
     ]
     reports = []
     for benchmark in benchmarks:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App
@@ -11,9 +12,13 @@ from slack_sdk import WebClient
 from bot.listeners import register_listeners
 from bot.services import Services
 
+# Each listener acks, then does its work in one of these threads: Bolt's default of 5 made acks queue behind work.
+LISTENER_THREADS = 64
+
 
 def build_app(services: Services, client: WebClient) -> App:
     app = App(
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
         client=client,
         signing_secret=services.settings.signing_secret,
         token_verification_enabled=services.settings.slack_bot_token is not None,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.actors import ActorCache
 from domains.kernel.once import MemoryOnce, OnceGuard
 from domains.kernel.settings import Settings
 
@@ -17,3 +18,4 @@ class Services:
     sessions: sessionmaker[Session]
     rng: random.Random = field(default_factory=random.SystemRandom)
     once: OnceGuard = field(default_factory=MemoryOnce)  # what was already done: Slack's repeated events
+    actors: ActorCache = field(default_factory=ActorCache)  # who asked in the last few seconds

@@ -16,7 +16,7 @@ from domains.identity.queries import get_user
 
 
 def known_user(services: Services, client: WebClient, user_id: str) -> UserView:
-    """The user as aTES knows them, read afresh (so a role change counts at once); fetched on first contact."""
+    """The user as aTES knows them, read afresh; fetched from Slack on first contact."""
     user = get_user(services.sessions, user_id)
     if user is None:
         member = client.users_info(user=user_id)["user"]
@@ -26,10 +26,19 @@ def known_user(services: Services, client: WebClient, user_id: str) -> UserView:
     return user
 
 
+def current_actor(services: Services, client: WebClient, user_id: str) -> UserView:
+    """The user asking, from the last few seconds' cache or read afresh: most acks need no database."""
+    user = services.actors.get(user_id)
+    if user is None:
+        user = known_user(services, client, user_id)
+        services.actors.put(user)
+    return user
+
+
 def register(app: App, services: Services) -> None:
     @app.middleware
     def load_actor(context: BoltContext, client: WebClient, body: dict[str, Any], next: Callable[[], None]) -> None:
         user_id = context.user_id
         if user_id and body.get("type") != "event_callback":
-            context["actor"] = known_user(services, client, user_id)
+            context["actor"] = current_actor(services, client, user_id)
         next()

@@ -58,6 +58,7 @@ def register(app: App, services: Services) -> None:
             respond(response_type="ephemeral", text=f"There is no user <@{user_id}> in this workspace.")
             return
         user = identity.change_role(identity.unit_of_work(services.sessions), user_id, role, actor.slack_id)
+        services.actors.forget(user_id)  # counts at once here; other gateway processes within the cache's TTL
         respond(response_type="ephemeral", text=f"<@{user.slack_id}> is now {_article(role)} {role}.")
 
 

@@ -21,3 +21,4 @@ def register(app: App, services: Services) -> None:
             identity.sync_profile(
                 identity.unit_of_work(services.sessions), profile_from_slack(member), services.settings.admin_ids
             )
+            services.actors.forget(str(member["id"]))

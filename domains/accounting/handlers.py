@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from domains.accounting.closing import settle
 from domains.accounting.model import (
     CycleError,
     DayClosed,
@@ -25,7 +26,6 @@ from domains.accounting.tables import BOOKS_ID, Account, AuditRecord, Books, Clo
 from domains.kernel.clock import cycle_of, utcnow
 from domains.kernel.contracts import (
     AuditRecordCreated,
-    BalanceCarriedOver,
     PriceAssigned,
     TaskAssigned,
     TaskCompleted,
@@ -33,11 +33,10 @@ from domains.kernel.contracts import (
     TaskPriceCreated,
     TaskUpdatedV2,
     UserBalanceIncreased,
-    UserPaid,
     UserWithdrawn,
 )
 from domains.kernel.db import dialect_insert, insert_if_absent, table_of
-from domains.kernel.events import Event, Payload, make_event
+from domains.kernel.events import Event, Payload
 from domains.kernel.unit_of_work import UnitOfWork
 
 PRODUCER = "accounting"
@@ -175,19 +174,7 @@ def close_day(uow: AccountingUnitOfWork, cycle: date) -> DayClosed:
         if last_closed is not None and cycle <= last_closed:
             return DayClosed(cycle, already_closed=True)
         check_closable(cycle, uow.today(), first_open_cycle(last_closed, _earliest_cycle(session)))
-        earned = _earned_by_user(session, cycle)
-        paid: dict[str, int] = {}
-        carried: dict[str, int] = {}
-        for user_id, balance in _closing_balances(session, cycle):
-            if balance > 0:
-                paid[user_id] = _pay(uow, user_id, balance, earned.get(user_id, 0), cycle)
-            else:
-                carried[user_id] = balance
-                uow.emit(
-                    BalanceCarriedOver(
-                        user_id=user_id, balance_cents=balance, earned_cents=earned.get(user_id, 0), billing_cycle=cycle
-                    )
-                )
+        paid, carried = settle(uow, cycle, uow.clock())
         session.execute(update(Books).where(Books.id == BOOKS_ID).values(last_closed_cycle=cycle))
         session.add(
             ClosedCycle(billing_cycle=cycle, closed_at=uow.clock(), payments=len(paid), paid_cents=sum(paid.values()))
@@ -211,46 +198,8 @@ def close_due_days(new_uow: Callable[[], AccountingUnitOfWork], through: date | 
     return [day for day in closed if not day.already_closed]
 
 
-def _pay(uow: AccountingUnitOfWork, user_id: str, balance: int, earned: int, cycle: date) -> int:
-    paid_event = make_event(
-        PRODUCER, UserPaid(user_id=user_id, amount_cents=balance, earned_cents=earned, billing_cycle=cycle)
-    )
-    record = move_money(uow, user_id, -balance, "payment", None, paid_event.event_id, cycle)
-    uow.emit_events([paid_event])
-    _publish_record(uow, record, None)
-    return balance
-
-
-def _closing_balances(session: Session, cycle: date) -> list[tuple[str, int]]:
-    """Each non-zero balance as it stood at the end of `cycle`: today's money (after midnight) is not that day's."""
-    later = (
-        select(AuditRecord.user_id, func.sum(AuditRecord.amount_cents).label("total"))
-        .where(AuditRecord.billing_cycle > cycle)
-        .group_by(AuditRecord.user_id)
-        .subquery()
-    )
-    closing = Account.balance_cents - func.coalesce(later.c.total, 0)
-    rows = session.execute(
-        select(Account.user_id, closing)
-        .outerjoin(later, later.c.user_id == Account.user_id)
-        .where(closing != 0)
-        .order_by(Account.user_id)
-    ).all()
-    return [(user_id, int(balance)) for user_id, balance in rows]
-
-
 def _earliest_cycle(session: Session) -> date | None:
     return session.execute(select(func.min(AuditRecord.billing_cycle))).scalar_one()
-
-
-def _earned_by_user(session: Session, cycle: date) -> dict[str, int]:
-    """Each user's rewards minus fees in a cycle."""
-    rows = session.execute(
-        select(AuditRecord.user_id, func.sum(AuditRecord.amount_cents))
-        .where(AuditRecord.billing_cycle == cycle, AuditRecord.kind.in_(["withdraw", "deposit"]))
-        .group_by(AuditRecord.user_id)
-    ).all()
-    return {user_id: int(total) for user_id, total in rows}
 
 
 def _publish_record(uow: UnitOfWork, record: AuditRecord, task: PricedTask | None) -> None:

@@ -7,11 +7,12 @@ import uuid
 from typing import cast
 from uuid import UUID
 
-from sqlalchemy import select, text, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.kernel.clock import utcnow
 from domains.kernel.contracts import TaskAssigned, TaskCompleted, TaskCreatedV2, TaskDeleted, TaskUpdatedV2
+from domains.kernel.db import table_of
 from domains.kernel.events import make_event
 from domains.kernel.unit_of_work import UnitOfWork
 from domains.tasks.model import (
@@ -28,6 +29,7 @@ from domains.tasks.tables import Member, Task, inbox, outbox
 
 PRODUCER = "tasks"
 _SHUFFLE_LOCK = 0x7A5C5
+SHUFFLE_CHUNK = 5_000  # open tasks locked, moved and announced at a time
 
 _system_random = random.SystemRandom()
 
@@ -130,33 +132,66 @@ def _locked(uow: UnitOfWork, task_id: UUID) -> Task:
 
 
 def shuffle_tasks(uow: UnitOfWork, rng: random.Random = _system_random) -> int:
-    """Reassign every open task to a random worker; returns how many were reassigned."""
+    """Reassign every open task to a random worker; returns how many were reassigned.
+
+    The tasks are locked, moved and announced a chunk at a time in one transaction, so memory stays flat.
+    """
     with uow:
         session = uow.session
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SHUFFLE_LOCK})
         workers = _workers(session)
-        open_tasks = session.execute(
-            select(Task.task_id, Task.assignee_id).where(Task.status == "open").with_for_update()
-        ).all()
-        if not open_tasks:
-            return 0
-        pick_worker(workers, rng)
-        moves = [(task_id, previous, rng.choice(workers)) for task_id, previous in open_tasks]
-        session.execute(
-            update(Task),
-            [{"task_id": task_id, "assignee_id": assignee} for task_id, _, assignee in moves],
-        )
-        uow.emit_events(
-            [
-                make_event(
-                    PRODUCER, TaskAssigned(task_id=UUID(task_id), assignee_id=assignee, previous_assignee_id=previous)
-                )
-                for task_id, previous, assignee in moves
-            ]
-        )
+        draw = random.Random(rng.getrandbits(128))  # seeded once: a system draw per task costs a syscall each
+        moved, after = 0, ""
+        while chunk := _open_tasks_after(session, after):
+            if not moved:
+                pick_worker(workers, rng)  # refuses when there is no worker, before anything moves
+            moves = [(task_id, previous, draw.choice(workers)) for task_id, previous in chunk]
+            _reassign(session, [(task_id, assignee) for task_id, _, assignee in moves])
+            uow.emit_events(
+                [
+                    make_event(
+                        PRODUCER,
+                        TaskAssigned(task_id=UUID(task_id), assignee_id=assignee, previous_assignee_id=previous),
+                    )
+                    for task_id, previous, assignee in moves
+                ]
+            )
+            uow.flush()
+            moved, after = moved + len(moves), chunk[-1][0]
         uow.commit()
-    return len(moves)
+    return moved
+
+
+def _open_tasks_after(session: Session, after: str) -> list[tuple[str, str]]:
+    """The next chunk of open tasks by id, locked: a completion waits for the shuffle, or the shuffle skips it."""
+    rows = session.execute(
+        select(Task.task_id, Task.assignee_id)
+        .where(Task.status == "open", Task.task_id > after)
+        .order_by(Task.task_id)
+        .limit(SHUFFLE_CHUNK)
+        .with_for_update()
+    )
+    return [(task_id, assignee) for task_id, assignee in rows]
+
+
+def _reassign(session: Session, assignments: list[tuple[str, str]]) -> None:
+    """Set each task's assignee: one statement per chunk on PostgreSQL, one per task elsewhere."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text(
+                "UPDATE tasks_tasks SET assignee_id = moved.assignee_id"
+                " FROM unnest(CAST(:ids AS text[]), CAST(:assignees AS text[])) AS moved(task_id, assignee_id)"
+                " WHERE tasks_tasks.task_id = moved.task_id"
+            ),
+            {"ids": [task_id for task_id, _ in assignments], "assignees": [who for _, who in assignments]},
+        )
+        return
+    table = table_of(Task)
+    session.execute(
+        update(table).where(table.c.task_id == bindparam("moved_id")).values(assignee_id=bindparam("moved_to")),
+        [{"moved_id": task_id, "moved_to": who} for task_id, who in assignments],
+    )
 
 
 def _workers(session: Session) -> list[str]:

@@ -73,7 +73,7 @@ def test_a_close_killed_halfway_and_run_again_pays_each_worker_once(
     owed = work_yesterday(ledger)
     database = pg_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(database) as blocker:
-        # Holding U4's account row stops the close right after it paid U1, U2 and U3.
+        # Holding U4's account row stops the close once it wrote its payments, before it commits any.
         blocker.execute("SELECT 1 FROM accounting_accounts WHERE user_id = 'U4' FOR UPDATE")
         close = spawn_ates(env, "close-day")
         wait_until_blocked(blocker, close)
@@ -92,11 +92,11 @@ def test_a_close_killed_halfway_and_run_again_pays_each_worker_once(
 def wait_until_blocked(
     blocker: psycopg.Connection[tuple[object, ...]], close: subprocess.Popen[str], timeout: float = 30
 ) -> None:
-    """Until the close's backend waits to pay U4, having written (not committed) the payments before it."""
+    """Until the close's backend waits for U4's account, having written (not committed) payments."""
     deadline = time.monotonic() + timeout
     query = (
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
-        "AND query LIKE 'INSERT INTO accounting_accounts%'"
+        "AND query LIKE 'UPDATE accounting_accounts%'"
     )
     while time.monotonic() < deadline:
         with psycopg.connect(blocker.info.dsn, autocommit=True) as probe:

@@ -31,6 +31,15 @@ def test_an_admin_gives_a_role_and_it_counts_at_once_everywhere(app: SlackApp) -
     assert app.scalar("SELECT count(DISTINCT assignee_id) FROM tasks_tasks") == 1  # only U1 is a worker now
 
 
+def test_a_role_change_counts_at_once_for_someone_who_just_asked(app: SlackApp) -> None:
+    refused = app.sender.command("U2", "/shuffle", "", app.slack.response_url("before"))
+    assert "Only managers and admins" in refused.json()["text"]  # U2 is now in the gateway's actor cache
+    app.sender.command("UADMIN", "/ates", "role <@U2|bob> manager", app.slack.response_url("role"))
+    eventually(lambda: app.replies("role"), bool)
+    shuffled = app.sender.command("U2", "/shuffle", "", app.slack.response_url("after"))
+    assert "Shuffling" in shuffled.json()["text"]
+
+
 def test_bad_input_gets_the_usage_and_non_admins_and_unknown_users_a_clear_answer(app: SlackApp) -> None:
     for text in ("", "role", "role <@U2> boss", "role bob manager", "promote <@U2> admin"):
         body = app.sender.command("UADMIN", "/ates", text, app.slack.response_url("usage")).json()

@@ -12,7 +12,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from domains.accounting.ledger import Move, audit_record_created, write_moves
+from domains.accounting.ledger import (
+    KnownTask,
+    Move,
+    audit_record_created,
+    insert_tasks,
+    load_tasks,
+    rename_tasks,
+    write_moves,
+)
 from domains.accounting.model import (
     CycleError,
     DayClosed,
@@ -23,7 +31,7 @@ from domains.accounting.model import (
     first_open_cycle,
     landing_cycle,
 )
-from domains.accounting.tables import BOOKS_ID, Account, AuditRecord, Books, ClosedCycle, PricedTask, inbox, outbox
+from domains.accounting.tables import BOOKS_ID, Account, AuditRecord, Books, ClosedCycle, inbox, outbox
 from domains.kernel.clock import cycle_of, utcnow
 from domains.kernel.contracts import (
     BalanceCarriedOver,
@@ -37,7 +45,6 @@ from domains.kernel.contracts import (
     UserPaid,
     UserWithdrawn,
 )
-from domains.kernel.db import dialect_insert, table_of
 from domains.kernel.events import Event, Payload, make_event
 from domains.kernel.unit_of_work import UnitOfWork
 
@@ -62,12 +69,13 @@ class AccountingUnitOfWork(UnitOfWork):
         self.prices = prices
         self.timezone = timezone
         self.clock = clock
-        self.tasks: dict[str, PricedTask] = {}
+        self.tasks: dict[str, KnownTask] = {}
+        self.renamed: dict[str, KnownTask] = {}
         self.moves: list[Move] = []
         self._books: tuple[date | None] | None = None
 
     def __enter__(self) -> Self:
-        self.tasks, self.moves, self._books = {}, [], None
+        self.tasks, self.renamed, self.moves, self._books = {}, {}, [], None
         return super().__enter__()
 
     def today(self) -> date:
@@ -83,8 +91,16 @@ class AccountingUnitOfWork(UnitOfWork):
             self._books = (self.session.execute(books).scalar_one(),)
         return self._books[0]
 
+    def rename(self, task: KnownTask, title: str, jira_id: str | None) -> None:
+        """Give a task its title (written on flush; money moved before keeps the title it had then)."""
+        task.title, task.jira_id = title, jira_id
+        self.renamed[task.task_id] = task
+
     def flush(self) -> None:
-        """Write the pending money moves (balances, audit records and their events), then the outbox."""
+        """Write the renamed tasks and the money moves (balances, audit records, their events), then the outbox."""
+        if self.renamed:
+            rename_tasks(self.session, list(self.renamed.values()))
+            self.renamed = {}
         if self.moves:
             moves, self.moves = self.moves, []
             for move, balance in zip(moves, write_moves(self.session, moves), strict=True):
@@ -104,14 +120,12 @@ def price_named_tasks(uow: UnitOfWork, events: list[Event]) -> None:
 
 def on_task_created(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
     assert isinstance(payload, TaskCreatedV2) and isinstance(uow, AccountingUnitOfWork)
-    task = priced_task(uow, payload.task_id)
-    task.title, task.jira_id = payload.title, payload.jira_id
+    uow.rename(priced_task(uow, payload.task_id), payload.title, payload.jira_id)
 
 
 def on_task_updated(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
     assert isinstance(payload, TaskUpdatedV2) and isinstance(uow, AccountingUnitOfWork)
-    task = priced_task(uow, payload.task_id)
-    task.title, task.jira_id = payload.title, payload.jira_id
+    uow.rename(priced_task(uow, payload.task_id), payload.title, payload.jira_id)
 
 
 def on_task_assigned(uow: UnitOfWork, payload: Payload, event: Event) -> None:
@@ -138,7 +152,7 @@ def on_task_completed(uow: UnitOfWork, payload: Payload, event: Event) -> None:
     move_money(uow, payload.assignee_id, task.reward_cents, "deposit", task, event.event_id, cycle, announcement)
 
 
-def priced_task(uow: AccountingUnitOfWork, task_id: UUID) -> PricedTask:
+def priced_task(uow: AccountingUnitOfWork, task_id: UUID) -> KnownTask:
     """The task with its prices, drawn now if accounting has not heard of it before."""
     price_tasks(uow, [task_id])
     return uow.tasks[str(task_id)]
@@ -147,28 +161,24 @@ def priced_task(uow: AccountingUnitOfWork, task_id: UUID) -> PricedTask:
 def price_tasks(uow: AccountingUnitOfWork, task_ids: list[UUID]) -> None:
     """Load the tasks into the unit of work, drawing prices (once, for good) for those accounting has not heard of.
 
-    Prices are drawn in the order the tasks are first named; new tasks are inserted in id order, so two consumers
-    pricing the same new tasks never wait on each other in a circle.
+    Prices are drawn in the order the tasks are first named, as one by one would.
     """
     wanted = [task_id for task_id in dict.fromkeys(str(t) for t in task_ids) if task_id not in uow.tasks]
     if not wanted:
         return
-    uow.tasks.update(_load_tasks(uow.session, wanted))
-    drawn = {task_id: uow.prices.draw() for task_id in wanted if task_id not in uow.tasks}
-    if not drawn:
+    uow.tasks.update(load_tasks(uow.session, wanted))
+    new = [KnownTask(task_id, **uow.prices.draw().__dict__) for task_id in wanted if task_id not in uow.tasks]
+    if not new:
         return
-    rows = [{"task_id": task_id, **drawn[task_id].__dict__} for task_id in sorted(drawn)]
-    statement = dialect_insert(uow.session, table_of(PricedTask)).on_conflict_do_nothing(index_elements=["task_id"])
-    inserted = set(uow.session.execute(statement.returning(table_of(PricedTask).c.task_id), rows).scalars())
-    for task_id, prices in drawn.items():
-        if task_id in inserted:  # another consumer may have priced it first: its prices stand, and it announced them
-            uow.emit(TaskPriceCreated(task_id=UUID(task_id), **prices.__dict__))
-            uow.emit(PriceAssigned(task_id=UUID(task_id), **prices.__dict__))
-    uow.tasks.update(_load_tasks(uow.session, list(drawn)))
-
-
-def _load_tasks(session: Session, task_ids: list[str]) -> dict[str, PricedTask]:
-    return {task.task_id: task for task in session.scalars(select(PricedTask).where(PricedTask.task_id.in_(task_ids)))}
+    inserted = insert_tasks(uow.session, new)
+    for task in new:
+        if task.task_id in inserted:
+            uow.tasks[task.task_id] = task
+            prices = {"fee_cents": task.fee_cents, "reward_cents": task.reward_cents}
+            uow.emit(TaskPriceCreated(task_id=UUID(task.task_id), **prices))
+            uow.emit(PriceAssigned(task_id=UUID(task.task_id), **prices))
+    # Another consumer priced the rest first: its prices stand, and it announced them.
+    uow.tasks.update(load_tasks(uow.session, [task.task_id for task in new if task.task_id not in inserted]))
 
 
 def money_cycle(uow: AccountingUnitOfWork, event: Event) -> date:
@@ -182,7 +192,7 @@ def move_money(
     user_id: str,
     amount_cents: int,
     kind: Kind,
-    task: PricedTask | None,
+    task: KnownTask | None,
     event_id: UUID,
     cycle: date,
     announcement: Event,

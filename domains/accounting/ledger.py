@@ -1,4 +1,4 @@
-"""Money moves, written set-based: a unit of work's moves reach the balances and the audit log together."""
+"""Accounting's writes, set-based: a unit of work's tasks and money moves, a few statements for them all."""
 
 from __future__ import annotations
 
@@ -7,14 +7,57 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from domains.accounting.model import Kind
-from domains.accounting.tables import Account, AuditRecord
+from domains.accounting.tables import Account, AuditRecord, PricedTask
 from domains.kernel.contracts import AuditRecordCreated
-from domains.kernel.db import dialect_insert, table_of
+from domains.kernel.db import dialect_insert, insert_rows, table_of
 from domains.kernel.events import Event
+
+
+@dataclass
+class KnownTask:
+    """Accounting's copy of a task as a unit of work knows it: its prices and, once heard of, its title."""
+
+    task_id: str
+    fee_cents: int
+    reward_cents: int
+    title: str | None = None
+    jira_id: str | None = None
+
+
+def load_tasks(session: Session, task_ids: list[str]) -> dict[str, KnownTask]:
+    if not task_ids:
+        return {}
+    table = table_of(PricedTask)
+    columns = (table.c.task_id, table.c.fee_cents, table.c.reward_cents, table.c.title, table.c.jira_id)
+    rows = session.execute(select(*columns).where(table.c.task_id.in_(task_ids)))
+    return {row.task_id: KnownTask(*row) for row in rows}
+
+
+def insert_tasks(session: Session, tasks: list[KnownTask]) -> set[str]:
+    """Insert tasks not yet known, in id order (so two consumers pricing the same ones never wait on each other in a
+    circle); returns the ids inserted here, not by another consumer first."""
+    table = table_of(PricedTask)
+    rows = [
+        {"task_id": task.task_id, "fee_cents": task.fee_cents, "reward_cents": task.reward_cents}
+        for task in sorted(tasks, key=lambda task: task.task_id)
+    ]
+    statement = dialect_insert(session, table).on_conflict_do_nothing(index_elements=["task_id"])
+    return set(session.execute(statement.returning(table.c.task_id), rows).scalars())
+
+
+def rename_tasks(session: Session, tasks: list[KnownTask]) -> None:
+    table = table_of(PricedTask)
+    statement = (
+        update(table)
+        .where(table.c.task_id == bindparam("the_task_id"))
+        .values(title=bindparam("new_title"), jira_id=bindparam("new_jira_id"))
+    )
+    rows = [{"the_task_id": task.task_id, "new_title": task.title, "new_jira_id": task.jira_id} for task in tasks]
+    session.execute(statement, rows)
 
 
 @dataclass(frozen=True)
@@ -49,7 +92,7 @@ def write_moves(session: Session, moves: list[Move]) -> list[int]:
     for move in moves:
         running[move.user_id] += move.amount_cents
         after.append(running[move.user_id])
-    session.execute(insert(table_of(AuditRecord)), [_record_row(m, b) for m, b in zip(moves, after, strict=True)])
+    insert_rows(session, table_of(AuditRecord), [_record_row(m, b) for m, b in zip(moves, after, strict=True)])
     return after
 
 

@@ -88,6 +88,24 @@ def insert_if_absent(session: Session, table: Table, index: list[str], row: dict
     return session.execute(statement.returning(table.c[index[0]])).first() is not None
 
 
+def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows (all with the same keys) in one go: COPY on PostgreSQL, a fraction of INSERT's cost per row."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        session.execute(insert(table), rows)
+        return
+    names = list(rows[0])
+    quote = connection.dialect.identifier_preparer
+    target = f"{quote.format_table(table)} ({', '.join(quote.quote(name) for name in names)})"
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(f"COPY {target} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in names])
+
+
 def upsert(session: Session, table: Table, index: list[str], update: list[str]) -> Any:
     """INSERT … ON CONFLICT DO UPDATE SET the named columns from the new row."""
     statement = dialect_insert(session, table)

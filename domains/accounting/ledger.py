@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from domains.accounting.model import Kind
 from domains.accounting.tables import Account, AuditRecord, PricedTask
 from domains.kernel.contracts import AuditRecordCreated
-from domains.kernel.db import dialect_insert, insert_rows, table_of
+from domains.kernel.db import among, dialect_insert, insert_many, insert_rows, table_of
 from domains.kernel.events import Event
 
 
@@ -33,7 +33,7 @@ def load_tasks(session: Session, task_ids: list[str]) -> dict[str, KnownTask]:
         return {}
     table = table_of(PricedTask)
     columns = (table.c.task_id, table.c.fee_cents, table.c.reward_cents, table.c.title, table.c.jira_id)
-    rows = session.execute(select(*columns).where(table.c.task_id.in_(task_ids)))
+    rows = session.execute(select(*columns).where(among(session, table.c.task_id, task_ids)))
     return {row.task_id: KnownTask(*row) for row in rows}
 
 
@@ -46,7 +46,7 @@ def insert_tasks(session: Session, tasks: list[KnownTask]) -> set[str]:
         for task in sorted(tasks, key=lambda task: task.task_id)
     ]
     statement = dialect_insert(session, table).on_conflict_do_nothing(index_elements=["task_id"])
-    return set(session.execute(statement.returning(table.c.task_id), rows).scalars())
+    return set(insert_many(session, statement.returning(table.c.task_id), rows).scalars())
 
 
 def rename_tasks(session: Session, tasks: list[KnownTask]) -> None:
@@ -104,7 +104,7 @@ def _add_to_balances(session: Session, totals: dict[str, int]) -> dict[str, int]
         set_={"balance_cents": table.c.balance_cents + statement.excluded.balance_cents},
     ).returning(table.c.user_id, table.c.balance_cents)
     rows = [{"user_id": user_id, "balance_cents": totals[user_id]} for user_id in sorted(totals)]
-    return {user_id: int(balance) for user_id, balance in session.execute(statement, rows)}
+    return {row.user_id: int(row.balance_cents) for row in insert_many(session, statement, rows)}
 
 
 def _record_row(move: Move, balance_after: int) -> dict[str, Any]:

@@ -14,12 +14,18 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    any_,
+    bindparam,
     create_engine,
     event,
+    func,
     insert,
+    select,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Connection, Result
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql import ColumnElement
 
 # SQLite wants INTEGER for an auto-incrementing key; PostgreSQL gets a 64-bit one.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -104,6 +110,29 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     with driver.cursor() as cursor, cursor.copy(f"COPY {target} FROM STDIN") as copy:
         for row in rows:
             copy.write_row([row[name] for name in names])
+
+
+def insert_many(session: Session, statement: Any, rows: list[dict[str, Any]]) -> Result[Any]:
+    """Run an INSERT (with its ON CONFLICT and RETURNING) for many rows (all with the same keys), in the rows' order.
+
+    On PostgreSQL the rows travel as one array per column (INSERT … SELECT unnest(…)): a short statement parsed and
+    planned once, where a multi-row VALUES is rendered and parsed again for every batch. Elsewhere: executemany.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return session.execute(statement, rows)
+    columns = statement.table.c
+    arrays = [
+        func.unnest(bindparam(f"all_{name}", [row[name] for row in rows], type_=ARRAY(columns[name].type)))
+        for name in rows[0]
+    ]
+    return session.execute(statement.from_select(list(rows[0]), select(*arrays)))
+
+
+def among(session: Session, column: ColumnElement[Any], values: list[Any]) -> ColumnElement[bool]:
+    """`column IN values`; on PostgreSQL `= ANY(array)`, one statement for any number of values."""
+    if session.get_bind().dialect.name != "postgresql":
+        return column.in_(values)
+    return column == any_(bindparam("among", values, type_=ARRAY(column.type)))
 
 
 def upsert(session: Session, table: Table, index: list[str], update: list[str]) -> Any:

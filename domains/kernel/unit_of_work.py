@@ -9,7 +9,7 @@ from sqlalchemy import Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.kernel.clock import utcnow
-from domains.kernel.db import dialect_insert, insert_rows
+from domains.kernel.db import dialect_insert, insert_many, insert_rows
 from domains.kernel.events import Event, Payload, make_event
 
 
@@ -73,7 +73,7 @@ class UnitOfWork:
         now = utcnow()
         rows = [{"event_id": str(e.event_id), "event_name": e.event_name, "applied_at": now} for e in events]
         statement = dialect_insert(self.session, self._inbox).on_conflict_do_nothing(index_elements=["event_id"])
-        fresh = set(self.session.execute(statement.returning(self._inbox.c.event_id), rows).scalars())
+        fresh = set(insert_many(self.session, statement.returning(self._inbox.c.event_id), rows).scalars())
         firsts = []
         for event in events:  # the same event twice in one batch is applied once
             if str(event.event_id) in fresh:

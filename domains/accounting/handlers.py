@@ -154,8 +154,10 @@ def on_task_completed(uow: UnitOfWork, payload: Payload, event: Event) -> None:
 
 def priced_task(uow: AccountingUnitOfWork, task_id: UUID) -> KnownTask:
     """The task with its prices, drawn now if accounting has not heard of it before."""
-    price_tasks(uow, [task_id])
-    return uow.tasks[str(task_id)]
+    key = str(task_id)
+    if key not in uow.tasks:  # a batch's tasks are priced before its events are applied
+        price_tasks(uow, [task_id])
+    return uow.tasks[key]
 
 
 def price_tasks(uow: AccountingUnitOfWork, task_ids: list[UUID]) -> None:

@@ -94,7 +94,7 @@ class Consumer:
     """One member of a consumer group."""
 
     def __init__(
-        self, bus: StreamBus, subscription: Applier, name: str, *, policy: RetryPolicy | None = None, batch: int = 500
+        self, bus: StreamBus, subscription: Applier, name: str, *, policy: RetryPolicy | None = None, batch: int = 100
     ) -> None:
         self.bus = bus
         self.subscription = subscription

@@ -113,7 +113,7 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
 
 
 def insert_many(session: Session, statement: Any, rows: list[dict[str, Any]]) -> Result[Any]:
-    """Run an INSERT (with its ON CONFLICT and RETURNING) for many rows (all with the same keys), in the rows' order.
+    """Run an INSERT (with its ON CONFLICT and RETURNING) for many rows (all with the same keys), inserted in order.
 
     On PostgreSQL the rows travel as one array per column (INSERT … SELECT unnest(…)): a short statement parsed and
     planned once, where a multi-row VALUES is rendered and parsed again for every batch. Elsewhere: executemany.
@@ -132,7 +132,7 @@ def among(session: Session, column: ColumnElement[Any], values: list[Any]) -> Co
     """`column IN values`; on PostgreSQL `= ANY(array)`, one statement for any number of values."""
     if session.get_bind().dialect.name != "postgresql":
         return column.in_(values)
-    return column == any_(bindparam("among", values, type_=ARRAY(column.type)))
+    return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
 
 
 def upsert(session: Session, table: Table, index: list[str], update: list[str]) -> Any:

@@ -95,7 +95,8 @@ class Runtime:
 
     def consumer(self, group: str, client: WebClient) -> Consumer:
         name = f"{socket.gethostname()}-{os.getpid()}-{threading.get_ident()}"
-        return Consumer(self.bus, self.applier(group, client), name, policy=self.retry_policy())
+        applier = self.applier(group, client)
+        return Consumer(self.bus, applier, name, policy=self.retry_policy(), batch=self.settings.ates_consumer_batch)
 
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(

@@ -12,12 +12,12 @@ from datetime import date, datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from domains.accounting.tables import Account, AuditRecord
 from domains.kernel.contracts import AuditRecordCreated, BalanceCarriedOver, UserPaid
-from domains.kernel.db import table_of
+from domains.kernel.db import insert_rows, table_of
 from domains.kernel.events import Event, make_event
 from domains.kernel.unit_of_work import UnitOfWork
 
@@ -68,27 +68,12 @@ def settle(uow: UnitOfWork, cycle: date, at: datetime) -> tuple[dict[str, int], 
             else:
                 carried[account.user_id] = account.closing_cents
                 events.append(make_event(uow.producer, _carried(account, cycle)))
-        _insert_records(uow.session, records)
+        insert_rows(uow.session, AUDIT, records)
         uow.emit_events(events)
         uow.flush()
     if paid:
         _take_payments(uow.session, cycle)
     return paid, carried
-
-
-def _insert_records(session: Session, records: list[dict[str, Any]]) -> None:
-    """Append audit records: COPY on PostgreSQL (a third of an INSERT's time), one INSERT per row elsewhere."""
-    if not records:
-        return
-    if session.get_bind().dialect.name != "postgresql":
-        session.execute(insert(AUDIT), records)
-        return
-    columns = list(records[0])
-    driver = session.connection().connection.driver_connection
-    assert driver is not None
-    with driver.cursor() as cursor, cursor.copy(f"COPY {AUDIT.name} ({', '.join(columns)}) FROM STDIN") as copy:
-        for record in records:
-            copy.write_row([record[column] for column in columns])
 
 
 def _payment(producer: str, account: Closing, cycle: date, at: datetime, events: list[Event]) -> dict[str, Any]:

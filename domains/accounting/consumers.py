@@ -14,6 +14,7 @@ from domains.accounting.handlers import (
     on_task_completed,
     on_task_created,
     on_task_updated,
+    price_named_tasks,
 )
 from domains.accounting.model import PriceDraw
 from domains.accounting.tables import Member
@@ -74,4 +75,5 @@ def subscription(
             "UserRoleChanged": on_role_changed,
         },
         unit_of_work=lambda: AccountingUnitOfWork(sessions, prices, timezone, clock),
+        prepare=price_named_tasks,
     )

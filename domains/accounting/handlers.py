@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Self
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.accounting.closing import settle
+from domains.accounting.ledger import (
+    KnownTask,
+    Move,
+    audit_record_created,
+    insert_tasks,
+    load_tasks,
+    rename_tasks,
+    write_moves,
+)
 from domains.accounting.model import (
     CycleError,
     DayClosed,
@@ -22,10 +32,9 @@ from domains.accounting.model import (
     first_open_cycle,
     landing_cycle,
 )
-from domains.accounting.tables import BOOKS_ID, Account, AuditRecord, Books, ClosedCycle, PricedTask, inbox, outbox
+from domains.accounting.tables import BOOKS_ID, AuditRecord, Books, ClosedCycle, inbox, outbox
 from domains.kernel.clock import cycle_of, utcnow
 from domains.kernel.contracts import (
-    AuditRecordCreated,
     PriceAssigned,
     TaskAssigned,
     TaskCompleted,
@@ -35,15 +44,18 @@ from domains.kernel.contracts import (
     UserBalanceIncreased,
     UserWithdrawn,
 )
-from domains.kernel.db import dialect_insert, insert_if_absent, table_of
-from domains.kernel.events import Event, Payload
+from domains.kernel.events import Event, Payload, make_event
 from domains.kernel.unit_of_work import UnitOfWork
 
 PRODUCER = "accounting"
 
 
 class AccountingUnitOfWork(UnitOfWork):
-    """Accounting's unit of work also knows the time, the company's time zone and the price draw."""
+    """Accounting's unit of work also knows the time, the company's time zone and the price draw.
+
+    It keeps the tasks it priced and the money moves not yet written: the moves reach the balances, the audit
+    log and the outbox together on flush, a few statements for a whole batch of events.
+    """
 
     def __init__(
         self,
@@ -56,21 +68,63 @@ class AccountingUnitOfWork(UnitOfWork):
         self.prices = prices
         self.timezone = timezone
         self.clock = clock
+        self.tasks: dict[str, KnownTask] = {}
+        self.renamed: dict[str, KnownTask] = {}
+        self.moves: list[Move] = []
+        self._books: tuple[date | None] | None = None
+
+    def __enter__(self) -> Self:
+        self.tasks, self.renamed, self.moves, self._books = {}, {}, [], None
+        return super().__enter__()
 
     def today(self) -> date:
         return cycle_of(self.clock(), self.timezone)
 
+    def last_closed_cycle(self) -> date | None:
+        """The last closed cycle, read once per transaction under a shared lock on the books.
+
+        The lock, held to the end of the transaction, makes a running close wait for these moves, and them for it.
+        """
+        if self._books is None:
+            books = select(Books.last_closed_cycle).where(Books.id == BOOKS_ID).with_for_update(read=True)
+            self._books = (self.session.execute(books).scalar_one(),)
+        return self._books[0]
+
+    def rename(self, task: KnownTask, title: str, jira_id: str | None) -> None:
+        """Give a task its title (written on flush; money moved before keeps the title it had then)."""
+        task.title, task.jira_id = title, jira_id
+        self.renamed[task.task_id] = task
+
+    def flush(self) -> None:
+        """Write the renamed tasks and the money moves (balances, audit records, their events), then the outbox."""
+        if self.renamed:
+            rename_tasks(self.session, list(self.renamed.values()))
+            self.renamed = {}
+        if self.moves:
+            moves, self.moves = self.moves, []
+            for move, balance in zip(moves, write_moves(self.session, moves), strict=True):
+                self.emit_events([move.announcement, make_event(PRODUCER, audit_record_created(move, balance))])
+        super().flush()
+
+
+TASK_FACTS = (TaskCreatedV2, TaskUpdatedV2, TaskAssigned, TaskCompleted)
+
+
+def price_named_tasks(uow: UnitOfWork, events: list[Event]) -> None:
+    """Before a batch is applied: price every task its events name, all together."""
+    assert isinstance(uow, AccountingUnitOfWork)
+    payloads = (event.payload() for event in events)
+    price_tasks(uow, [payload.task_id for payload in payloads if isinstance(payload, TASK_FACTS)])
+
 
 def on_task_created(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
     assert isinstance(payload, TaskCreatedV2) and isinstance(uow, AccountingUnitOfWork)
-    task = priced_task(uow, payload.task_id)
-    task.title, task.jira_id = payload.title, payload.jira_id
+    uow.rename(priced_task(uow, payload.task_id), payload.title, payload.jira_id)
 
 
 def on_task_updated(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
     assert isinstance(payload, TaskUpdatedV2) and isinstance(uow, AccountingUnitOfWork)
-    task = priced_task(uow, payload.task_id)
-    task.title, task.jira_id = payload.title, payload.jira_id
+    uow.rename(priced_task(uow, payload.task_id), payload.title, payload.jira_id)
 
 
 def on_task_assigned(uow: UnitOfWork, payload: Payload, event: Event) -> None:
@@ -78,13 +132,11 @@ def on_task_assigned(uow: UnitOfWork, payload: Payload, event: Event) -> None:
     assert isinstance(payload, TaskAssigned) and isinstance(uow, AccountingUnitOfWork)
     task = priced_task(uow, payload.task_id)
     cycle = money_cycle(uow, event)
-    record = move_money(uow, payload.assignee_id, -task.fee_cents, "withdraw", task, event.event_id, cycle)
-    uow.emit(
-        UserWithdrawn(
-            user_id=payload.assignee_id, task_id=payload.task_id, amount_cents=task.fee_cents, billing_cycle=cycle
-        )
+    withdrawn = UserWithdrawn(
+        user_id=payload.assignee_id, task_id=payload.task_id, amount_cents=task.fee_cents, billing_cycle=cycle
     )
-    _publish_record(uow, record, task)
+    announcement = make_event(PRODUCER, withdrawn)
+    move_money(uow, payload.assignee_id, -task.fee_cents, "withdraw", task, event.event_id, cycle, announcement)
 
 
 def on_task_completed(uow: UnitOfWork, payload: Payload, event: Event) -> None:
@@ -92,40 +144,48 @@ def on_task_completed(uow: UnitOfWork, payload: Payload, event: Event) -> None:
     assert isinstance(payload, TaskCompleted) and isinstance(uow, AccountingUnitOfWork)
     task = priced_task(uow, payload.task_id)
     cycle = money_cycle(uow, event)
-    record = move_money(uow, payload.assignee_id, task.reward_cents, "deposit", task, event.event_id, cycle)
-    uow.emit(
-        UserBalanceIncreased(
-            user_id=payload.assignee_id, task_id=payload.task_id, amount_cents=task.reward_cents, billing_cycle=cycle
-        )
+    increased = UserBalanceIncreased(
+        user_id=payload.assignee_id, task_id=payload.task_id, amount_cents=task.reward_cents, billing_cycle=cycle
     )
-    _publish_record(uow, record, task)
+    announcement = make_event(PRODUCER, increased)
+    move_money(uow, payload.assignee_id, task.reward_cents, "deposit", task, event.event_id, cycle, announcement)
 
 
-def priced_task(uow: AccountingUnitOfWork, task_id: UUID) -> PricedTask:
+def priced_task(uow: AccountingUnitOfWork, task_id: UUID) -> KnownTask:
     """The task with its prices, drawn now if accounting has not heard of it before."""
-    session = uow.session
-    task = session.get(PricedTask, str(task_id))
-    if task is not None:
-        return task
-    prices = uow.prices.draw()
-    row = {"task_id": str(task_id), "fee_cents": prices.fee_cents, "reward_cents": prices.reward_cents}
-    if insert_if_absent(session, table_of(PricedTask), ["task_id"], row):
-        uow.emit(TaskPriceCreated(task_id=task_id, **prices.__dict__))
-        uow.emit(PriceAssigned(task_id=task_id, **prices.__dict__))
-    task = session.get(PricedTask, str(task_id), populate_existing=True)
-    assert task is not None
-    return task
+    key = str(task_id)
+    if key not in uow.tasks:  # a batch's tasks are priced before its events are applied
+        price_tasks(uow, [task_id])
+    return uow.tasks[key]
+
+
+def price_tasks(uow: AccountingUnitOfWork, task_ids: list[UUID]) -> None:
+    """Load the tasks into the unit of work, drawing prices (once, for good) for those accounting has not heard of.
+
+    Prices are drawn in the order the tasks are first named, as one by one would.
+    """
+    wanted = [task_id for task_id in dict.fromkeys(str(t) for t in task_ids) if task_id not in uow.tasks]
+    if not wanted:
+        return
+    uow.tasks.update(load_tasks(uow.session, wanted))
+    new = [KnownTask(task_id, **uow.prices.draw().__dict__) for task_id in wanted if task_id not in uow.tasks]
+    if not new:
+        return
+    inserted = insert_tasks(uow.session, new)
+    for task in new:
+        if task.task_id in inserted:
+            uow.tasks[task.task_id] = task
+            prices = {"fee_cents": task.fee_cents, "reward_cents": task.reward_cents}
+            uow.emit(TaskPriceCreated(task_id=UUID(task.task_id), **prices))
+            uow.emit(PriceAssigned(task_id=UUID(task.task_id), **prices))
+    # Another consumer priced the rest first: its prices stand, and it announced them.
+    uow.tasks.update(load_tasks(uow.session, [task.task_id for task in new if task.task_id not in inserted]))
 
 
 def money_cycle(uow: AccountingUnitOfWork, event: Event) -> date:
-    """The cycle of the event's day, or the first open one when that day is already closed.
-
-    The shared lock on the books makes a running close wait for this move, and this move for the close.
-    """
-    books = select(Books.last_closed_cycle).where(Books.id == BOOKS_ID).with_for_update(read=True)
-    last_closed = uow.session.execute(books).scalar_one()
+    """The cycle of the event's day, or the first open one when that day is already closed."""
     happened = min(event.event_time, uow.clock())  # a producer's clock running ahead must not date money later
-    return landing_cycle(cycle_of(happened, uow.timezone), last_closed)
+    return landing_cycle(cycle_of(happened, uow.timezone), uow.last_closed_cycle())
 
 
 def move_money(
@@ -133,36 +193,27 @@ def move_money(
     user_id: str,
     amount_cents: int,
     kind: Kind,
-    task: PricedTask | None,
+    task: KnownTask | None,
     event_id: UUID,
     cycle: date,
-) -> AuditRecord:
-    """Change a balance and write its audit record, in the unit of work's transaction."""
-    balance = add_to_balance(uow.session, user_id, amount_cents)
-    record = AuditRecord(
-        record_id=str(uuid.uuid4()),
-        user_id=user_id,
-        kind=kind,
-        amount_cents=amount_cents,
-        balance_after_cents=balance,
-        task_id=task.task_id if task else None,
-        billing_cycle=cycle,
-        created_at=uow.clock(),
-        event_id=str(event_id),
+    announcement: Event,
+) -> None:
+    """Change a balance, write its audit record and announce both, in the unit of work's transaction (on flush)."""
+    uow.moves.append(
+        Move(
+            record_id=uuid.uuid4(),
+            user_id=user_id,
+            amount_cents=amount_cents,
+            kind=kind,
+            task_id=task.task_id if task else None,
+            task_title=task.title if task else None,
+            jira_id=task.jira_id if task else None,
+            cycle=cycle,
+            created_at=uow.clock(),
+            event_id=str(event_id),
+            announcement=announcement,
+        )
     )
-    uow.session.add(record)
-    return record
-
-
-def add_to_balance(session: Session, user_id: str, amount_cents: int) -> int:
-    """Atomically add to a balance (creating the account), returning the new balance."""
-    table = table_of(Account)
-    statement = dialect_insert(session, table).values(user_id=user_id, balance_cents=amount_cents)
-    statement = statement.on_conflict_do_update(
-        index_elements=["user_id"],
-        set_={"balance_cents": table.c.balance_cents + statement.excluded.balance_cents},
-    ).returning(table.c.balance_cents)
-    return int(session.execute(statement).scalar_one())
 
 
 def close_day(uow: AccountingUnitOfWork, cycle: date) -> DayClosed:
@@ -200,20 +251,3 @@ def close_due_days(new_uow: Callable[[], AccountingUnitOfWork], through: date | 
 
 def _earliest_cycle(session: Session) -> date | None:
     return session.execute(select(func.min(AuditRecord.billing_cycle))).scalar_one()
-
-
-def _publish_record(uow: UnitOfWork, record: AuditRecord, task: PricedTask | None) -> None:
-    uow.emit(
-        AuditRecordCreated(
-            record_id=UUID(record.record_id),
-            user_id=record.user_id,
-            kind=record.kind,  # type: ignore[arg-type]
-            amount_cents=record.amount_cents,
-            balance_after_cents=record.balance_after_cents,
-            task_id=UUID(task.task_id) if task else None,
-            task_title=task.title if task else None,
-            jira_id=task.jira_id if task else None,
-            billing_cycle=record.billing_cycle,
-            created_at=record.created_at,
-        )
-    )

@@ -43,32 +43,39 @@ class Applier(Protocol):
 
 @dataclass(frozen=True)
 class Subscription:
-    """What a consumer group listens to and how it applies each event, in its own unit of work."""
+    """What a consumer group listens to and how it applies each event, in its own unit of work.
+
+    `prepare`, when given, sees the events about to be applied first (a whole batch at once), so a domain can
+    load or create what they need together instead of event by event.
+    """
 
     group: str
     topics: tuple[str, ...]
     handlers: Mapping[str, Handler]
     unit_of_work: Callable[[], UnitOfWork]
+    prepare: Callable[[UnitOfWork, list[Event]], None] | None = None
 
     def apply(self, event: Event) -> bool:
         """Apply an event exactly once; False when it was already applied."""
-        handler = self.handlers.get(event.event_name)
-        with self.unit_of_work() as uow:
-            if not uow.first_time(event):
-                return False
-            if handler is not None:
-                handler(uow, event.payload(), event)
-            uow.commit()
-        return True
+        return bool(self._apply([event]))
 
     def apply_many(self, events: list[Event]) -> None:
         """Apply a batch in one transaction: one commit, one inbox and one outbox statement for all."""
+        self._apply(events)
+
+    def _apply(self, events: list[Event]) -> list[Event]:
         with self.unit_of_work() as uow:
-            for event in uow.first_times(events):
+            fresh = uow.first_times(events)
+            if not fresh:
+                return []
+            if self.prepare is not None:
+                self.prepare(uow, fresh)
+            for event in fresh:
                 handler = self.handlers.get(event.event_name)
                 if handler is not None:
                     handler(uow, event.payload(), event)
             uow.commit()
+        return fresh
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,18 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    any_,
+    bindparam,
     create_engine,
     event,
+    func,
     insert,
+    select,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Connection, Result
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql import ColumnElement
 
 # SQLite wants INTEGER for an auto-incrementing key; PostgreSQL gets a 64-bit one.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -86,6 +92,47 @@ def insert_if_absent(session: Session, table: Table, index: list[str], row: dict
     """INSERT … ON CONFLICT DO NOTHING; True when the row was inserted (RETURNING, since rowcount is unreliable)."""
     statement = dialect_insert(session, table).values(row).on_conflict_do_nothing(index_elements=index)
     return session.execute(statement.returning(table.c[index[0]])).first() is not None
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows (all with the same keys) in one go: COPY on PostgreSQL, a fraction of INSERT's cost per row."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        session.execute(insert(table), rows)
+        return
+    names = list(rows[0])
+    quote = connection.dialect.identifier_preparer
+    target = f"{quote.format_table(table)} ({', '.join(quote.quote(name) for name in names)})"
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(f"COPY {target} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in names])
+
+
+def insert_many(session: Session, statement: Any, rows: list[dict[str, Any]]) -> Result[Any]:
+    """Run an INSERT (with its ON CONFLICT and RETURNING) for many rows (all with the same keys), inserted in order.
+
+    On PostgreSQL the rows travel as one array per column (INSERT … SELECT unnest(…)): a short statement parsed and
+    planned once, where a multi-row VALUES is rendered and parsed again for every batch. Elsewhere: executemany.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return session.execute(statement, rows)
+    columns = statement.table.c
+    arrays = [
+        func.unnest(bindparam(f"all_{name}", [row[name] for row in rows], type_=ARRAY(columns[name].type)))
+        for name in rows[0]
+    ]
+    return session.execute(statement.from_select(list(rows[0]), select(*arrays)))
+
+
+def among(session: Session, column: ColumnElement[Any], values: list[Any]) -> ColumnElement[bool]:
+    """`column IN values`; on PostgreSQL `= ANY(array)`, one statement for any number of values."""
+    if session.get_bind().dialect.name != "postgresql":
+        return column.in_(values)
+    return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
 
 
 def upsert(session: Session, table: Table, index: list[str], update: list[str]) -> Any:

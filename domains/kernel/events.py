@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
+from functools import cached_property
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
@@ -48,6 +48,10 @@ class Event(BaseModel):
 
     def payload(self) -> Payload:
         """The validated data, upcast to the newest version."""
+        return self._payload
+
+    @cached_property
+    def _payload(self) -> Payload:  # validated once: the consumer checks it on reading, handlers use it
         model = contract(self.event_name, self.event_version)
         try:
             return model.model_validate(self.data).upcast()
@@ -92,8 +96,8 @@ def make_event(producer: str, payload: Payload, *, event_time: datetime | None =
 def parse_event(body: str | bytes) -> Event:
     """Read an envelope from the wire, validating the envelope and its data."""
     try:
-        event = Event.model_validate(json.loads(body))
-    except (ValueError, ValidationError) as error:
+        event = Event.model_validate_json(body)
+    except ValidationError as error:
         raise InvalidEvent(f"not an event envelope: {error}") from error
     event.payload()
     return event

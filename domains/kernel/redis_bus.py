@@ -95,9 +95,12 @@ class RedisBus:
         self.client.xack(self.key(topic), group, message_id)
 
     def ack(self, group: str, deliveries: list[Delivery]) -> None:
-        pipe = self.client.pipeline(transaction=False)
+        by_topic: dict[str, list[str]] = {}
         for delivery in deliveries:
-            pipe.xack(self.key(delivery.topic), group, delivery.message_id)
+            by_topic.setdefault(delivery.topic, []).append(delivery.message_id)
+        pipe = self.client.pipeline(transaction=False)
+        for topic, message_ids in by_topic.items():  # one XACK per stream, however many messages
+            pipe.xack(self.key(topic), group, *message_ids)
         pipe.execute()
 
     def reclaim(self, group: str, consumer: str, topics: list[str], min_idle_ms: int, count: int) -> list[Delivery]:

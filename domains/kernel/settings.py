@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     ates_max_attempts: int = Field(default=5, ge=1)
     ates_retry_backoff_ms: int = Field(default=200, ge=1)
     ates_reclaim_idle_ms: int = Field(default=30_000, ge=100)
+    ates_consumer_batch: int = Field(default=500, ge=1)  # messages a consumer reads per stream and applies at once
     ates_trim_interval_s: float = Field(default=0.0, ge=0)  # 0: never (`ates replay` reads the streams)
 
     @field_validator("slack_api_url")

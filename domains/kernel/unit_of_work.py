@@ -5,11 +5,11 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.kernel.clock import utcnow
-from domains.kernel.db import dialect_insert
+from domains.kernel.db import dialect_insert, insert_many, insert_rows
 from domains.kernel.events import Event, Payload, make_event
 
 
@@ -59,7 +59,7 @@ class UnitOfWork:
             {"event_id": str(e.event_id), "topic": e.topic, "body": e.to_json(), "created_at": now}
             for e in self._unwritten
         ]
-        self.session.execute(insert(self._outbox), rows)
+        insert_rows(self.session, self._outbox, rows)
         self._unwritten = []
 
     def first_time(self, event: Event) -> bool:
@@ -72,13 +72,8 @@ class UnitOfWork:
             return []
         now = utcnow()
         rows = [{"event_id": str(e.event_id), "event_name": e.event_name, "applied_at": now} for e in events]
-        statement = (
-            dialect_insert(self.session, self._inbox)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["event_id"])
-            .returning(self._inbox.c.event_id)
-        )
-        fresh = set(self.session.scalars(statement))
+        statement = dialect_insert(self.session, self._inbox).on_conflict_do_nothing(index_elements=["event_id"])
+        fresh = set(insert_many(self.session, statement.returning(self._inbox.c.event_id), rows).scalars())
         firsts = []
         for event in events:  # the same event twice in one batch is applied once
             if str(event.event_id) in fresh:

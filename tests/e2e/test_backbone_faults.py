@@ -12,6 +12,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -57,6 +58,7 @@ def start_backbone(tmp_path: Path, pg_url: str, redis_url: str, prefix: str) -> 
         REDIS_URL=redis_url,
         ATES_STREAM_PREFIX=prefix,
         ATES_RECLAIM_IDLE_MS="500",
+        ATES_CONSUMER_BATCH="20",  # the traffic below spans several batches
         ATES_RETRY_BACKOFF_MS="20",
     )
     engine = make_engine(pg_url)
@@ -96,8 +98,11 @@ def test_a_consumer_killed_mid_batch_leaves_its_events_to_another_which_applies_
     backbone.bus.publish(bodies(events))
     first = backbone.system.spawn(CONSUMER, "accounting-1")
     eventually(lambda: applied_count(backbone.sessions), lambda n: n >= 30)
-    first.send_signal(signal.SIGKILL)
-    first.wait()
+    with backbone.sessions() as close:  # hold the books as a running close would: the next batch waits for them
+        close.execute(text("SELECT last_closed_cycle FROM accounting_books FOR UPDATE"))
+        eventually(backbone.pending, lambda n: n > 0)
+        first.send_signal(signal.SIGKILL)
+        first.wait()
     assert backbone.pending() > 0  # it died holding a batch it had not acknowledged
     assert applied_count(backbone.sessions) < len(events)
     backbone.system.spawn(CONSUMER, "accounting-2")
@@ -164,7 +169,7 @@ def test_the_relay_and_consumers_ride_out_postgresql_dropping_every_connection(b
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
         while producer.is_alive() or applied_count(backbone.sessions) < len(events) // 2:
             admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (database,))
-            time.sleep(0.1)
+            time.sleep(0.02)  # often: a batch is in flight for only a few milliseconds
     producer.join()
     eventually(lambda: applied_count(backbone.sessions), lambda n: n == len(events), timeout=60)
     assert_applied_exactly_once(backbone.sessions, events)

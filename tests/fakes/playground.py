@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.fakes.slack_api import Call
+from tests.fakes.slack_api import Call, wait_for_calls
 
 
 @dataclass
@@ -58,10 +57,4 @@ class PlaygroundClient:
         self, method: str, count: int = 1, timeout: float = 15.0, where: Callable[[Call], bool] = lambda c: True
     ) -> list[Call]:
         """The calls to `method` matching `where`, once there are `count` of them (or fail after `timeout`)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = [c for c in self.calls_to(method) if where(c)]
-            if len(found) >= count:
-                return found
-            time.sleep(0.05)
-        raise AssertionError(f"expected {count} {method} call(s); got {[c.args for c in self.calls_to(method)]}")
+        return wait_for_calls(self.calls_to, method, count, timeout, where)

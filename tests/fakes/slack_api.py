@@ -172,10 +172,17 @@ class FakeSlack:
         self, method: str, count: int = 1, timeout: float = 15.0, where: Callable[[Call], bool] = lambda c: True
     ) -> list[Call]:
         """The calls to `method` matching `where`, once there are `count` of them (or fail after `timeout`)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = [c for c in self.calls_to(method) if where(c)]
-            if len(found) >= count:
-                return found
-            time.sleep(0.02)
-        raise AssertionError(f"expected {count} {method} call(s); got {[c.args for c in self.calls_to(method)]}")
+        return wait_for_calls(self.calls_to, method, count, timeout, where)
+
+
+def wait_for_calls(
+    calls_to: Callable[[str], list[Call]], method: str, count: int, timeout: float, where: Callable[[Call], bool]
+) -> list[Call]:
+    """Poll `calls_to(method)` until `count` calls match `where` (or fail after `timeout`)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [c for c in calls_to(method) if where(c)]
+        if len(found) >= count:
+            return found
+        time.sleep(0.03)
+    raise AssertionError(f"expected {count} {method} call(s); got {[c.args for c in calls_to(method)]}")

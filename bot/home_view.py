@@ -21,7 +21,7 @@ MAX_HOME_BLOCKS = 100
 HELP = (
     "*Commands*\n"
     "• `/task new [UP-42] Fix the beak`, or `/task new` for a form\n"
-    "• `/task list`: your open tasks · `/task edit <ref>` · `/task delete <ref>` (admins)\n"
+    "• `/task list`: your open tasks · `/task edit &lt;ref&gt;` · `/task delete &lt;ref&gt;` (admins)\n"
     "• `/balance`: your balance and today's log\n"
     "• `/shuffle`: reassign every open task (managers and admins)"
 )

@@ -20,9 +20,9 @@ USAGE = (
     "it goes to a random worker, who pays its fee and earns its reward when done.\n"
     "• `/task new`: the same, in a form with a description.\n"
     "• `/task list`: your open tasks, each with a *Done* button.\n"
-    "• `/task edit <ref>`: change a task's title, Jira id or description (its author or an admin); "
-    "`<ref>` is the short ref shown with each task, or its Jira id.\n"
-    "• `/task delete <ref>`: delete an open task (admins).\n"
+    "• `/task edit &lt;ref&gt;`: change a task's title, Jira id or description (its author or an admin); "
+    "`&lt;ref&gt;` is the short ref shown with each task, or its Jira id.\n"
+    "• `/task delete &lt;ref&gt;`: delete an open task (admins).\n"
     "• `/task help`: this message."
 )
 UNKNOWN = "I don't know that subcommand.\n\n" + USAGE

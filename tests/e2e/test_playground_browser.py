@@ -65,6 +65,13 @@ def balance_header(page: Page, expected_cents: int) -> None:
     expect(header).to_have_text(f"Balance: {format_cents(expected_cents)}", timeout=WAIT_MS)
 
 
+def home_balance(page: Page, expected_cents: int) -> None:
+    """Open the App Home and see the given balance on it."""
+    page.click('.nav-item[data-view="home"]')
+    header = page.locator("#home .bk-header", has_text="Balance:")
+    expect(header).to_have_text(f"Balance: {format_cents(expected_cents)}", timeout=WAIT_MS)
+
+
 def test_a_task_made_in_the_page_is_completed_from_the_assignees_dm(
     playground: tuple[System, sessionmaker[Session]], page: Page
 ) -> None:
@@ -88,13 +95,15 @@ def test_a_task_made_in_the_page_is_completed_from_the_assignees_dm(
     fee = -eventually(lambda: balance_of(sessions, assignee), lambda cents: cents < 0)
     assert 1000 <= fee <= 2000
     balance_header(page, -fee)
+    home_balance(page, -fee)
 
+    page.click(f'.nav-item[data-view="D{assignee[1:]}"]')
     task_dm.get_by_role("button", name="Done").click()
     expect(page.locator(".message", has_text="Done: Fix the beak")).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_role("button", name="Done")).to_have_count(0)
     balance = eventually(lambda: balance_of(sessions, assignee), lambda cents: cents != -fee)
     assert 2000 <= balance + fee <= 4000
-    balance_header(page, balance)
+    home_balance(page, balance)
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "playground.png"))

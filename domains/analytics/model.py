@@ -51,10 +51,6 @@ def month_of(cycle: date) -> Span:
     return Span("month", cycle.replace(day=1), cycle.replace(day=last_day))
 
 
-def span_of(kind: SpanKind, cycle: date) -> Span:
-    return {"day": day_of, "week": week_of, "month": month_of}[kind](cycle)
-
-
 def enclosing_spans(span: Span) -> list[Span]:
     """The spans whose most expensive task is shown with `span`: a day also gets its week and month."""
     if span.kind == "day":

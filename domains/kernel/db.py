@@ -88,12 +88,6 @@ def inbox_table(prefix: str, metadata: MetaData) -> Table:
     )
 
 
-def insert_if_absent(session: Session, table: Table, index: list[str], row: dict[str, Any]) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING; True when the row was inserted (RETURNING, since rowcount is unreliable)."""
-    statement = dialect_insert(session, table).values(row).on_conflict_do_nothing(index_elements=index)
-    return session.execute(statement.returning(table.c[index[0]])).first() is not None
-
-
 def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert many rows (all with the same keys) in one go: COPY on PostgreSQL, a fraction of INSERT's cost per row."""
     if not rows:

@@ -62,10 +62,6 @@ class UnitOfWork:
         insert_rows(self.session, self._outbox, rows)
         self._unwritten = []
 
-    def first_time(self, event: Event) -> bool:
-        """Record that this event is applied; False when it already was (a duplicate)."""
-        return bool(self.first_times([event]))
-
     def first_times(self, events: list[Event]) -> list[Event]:
         """Record that these events are applied; returns those not applied before, in their order."""
         if not events:

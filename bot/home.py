@@ -15,6 +15,7 @@ from domains.accounting.queries import audit_log, balance_of
 from domains.identity.model import UserView
 from domains.identity.queries import get_user
 from domains.kernel.clock import cycle_of, utcnow
+from domains.kernel.consumer import OneByOne
 from domains.kernel.contracts import (
     TASK_LIFECYCLE,
     TASKS,
@@ -67,7 +68,7 @@ def affected_users(event: Event, sessions: sessionmaker[Session]) -> set[str]:
 
 
 @dataclass
-class HomeRefresher:
+class HomeRefresher(OneByOne):
     """A consumer group of its own. Homes are republished a moment after their events, many events at once:
     a shuffle of 100,000 tasks makes one publish per worker, not 200,000. A lost refresh costs nothing
     durable (the home is rebuilt whenever it is opened), so pending users live in memory, and the thread
@@ -82,10 +83,6 @@ class HomeRefresher:
     _pending: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _thread: threading.Thread | None = None
-
-    def apply_many(self, events: list[Event]) -> None:
-        for event in events:
-            self.apply(event)
 
     def apply(self, event: Event) -> bool:
         users = affected_users(event, self.sessions)

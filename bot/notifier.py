@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import assigned_dm, deleted_dm, task_label
+from domains.kernel.consumer import OneByOne
 from domains.kernel.contracts import TASK_LIFECYCLE, TASKS, TaskAssigned, TaskDeleted
 from domains.kernel.events import Event
 from domains.kernel.once import OnceGuard
@@ -20,7 +21,7 @@ GROUP = "notifier"
 
 
 @dataclass
-class Notifier:
+class Notifier(OneByOne):
     """A consumer group of its own; a DM is sent once per event (the guard remembers what was sent)."""
 
     client: WebClient
@@ -28,10 +29,6 @@ class Notifier:
     sent: OnceGuard
     group: str = GROUP
     topics: tuple[str, ...] = field(default=(TASK_LIFECYCLE, TASKS))
-
-    def apply_many(self, events: list[Event]) -> None:
-        for event in events:
-            self.apply(event)
 
     def apply(self, event: Event) -> bool:
         payload = event.payload()

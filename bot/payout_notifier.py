@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from slack_sdk import WebClient
 
 from bot.accounting_blocks import payout_dm, payout_text
+from domains.kernel.consumer import OneByOne
 from domains.kernel.contracts import TRANSACTIONS, BalanceCarriedOver, UserPaid
 from domains.kernel.events import Event
 from domains.kernel.once import OnceGuard
@@ -15,7 +16,7 @@ GROUP = "payouts"
 
 
 @dataclass
-class PayoutNotifier:
+class PayoutNotifier(OneByOne):
     """A consumer group of its own: one DM per payment event, remembered only once Slack has taken it.
 
     A failed send raises, so the consumer retries the event; a sent one is never sent again.
@@ -25,10 +26,6 @@ class PayoutNotifier:
     sent: OnceGuard
     group: str = GROUP
     topics: tuple[str, ...] = field(default=(TRANSACTIONS,))
-
-    def apply_many(self, events: list[Event]) -> None:
-        for event in events:
-            self.apply(event)
 
     def apply(self, event: Event) -> bool:
         payload = event.payload()

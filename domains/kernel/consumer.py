@@ -41,6 +41,20 @@ class Applier(Protocol):
         """Apply a batch, all or nothing (each event still once)."""
 
 
+class OneByOne:
+    """For appliers whose effects live outside the database (Slack calls): a batch is its events in turn.
+
+    Each event is guarded on its own (a once-guard), so a batch that fails halfway is simply retried.
+    """
+
+    def apply(self, event: Event) -> bool:
+        raise NotImplementedError
+
+    def apply_many(self, events: list[Event]) -> None:
+        for event in events:
+            self.apply(event)
+
+
 @dataclass(frozen=True)
 class Subscription:
     """What a consumer group listens to and how it applies each event, in its own unit of work.

@@ -20,7 +20,7 @@ from domains.analytics import handlers as analytics_handlers
 from domains.analytics.model import Span
 from domains.analytics.queries import report
 from domains.kernel.clock import cycle_of, utcnow
-from domains.kernel.consumer import Subscription
+from domains.kernel.consumer import OneByOne, Subscription
 from domains.kernel.events import Event, parse_event
 from jobs.runtime import GROUPS, Runtime
 from tests.backbone import applied_count, ledger, recorded_day, reset_accounting
@@ -67,7 +67,7 @@ class PricesByTask(PriceDraw):
 
 
 @dataclass
-class AccountingPricedByTask:
+class AccountingPricedByTask(OneByOne):
     """Accounting's own subscription, telling the price draw which task the event is about."""
 
     inner: Subscription
@@ -80,10 +80,6 @@ class AccountingPricedByTask:
     @property
     def topics(self) -> tuple[str, ...]:
         return self.inner.topics
-
-    def apply_many(self, events: list[Event]) -> None:
-        for event in events:
-            self.apply(event)
 
     def apply(self, event: Event) -> bool:
         self.prices.current_task = str(event.data["task_id"])

@@ -6,13 +6,13 @@ import threading
 
 import pytest
 
-from domains.kernel.consumer import Consumer, RetryPolicy
+from domains.kernel.consumer import Consumer, OneByOne, RetryPolicy
 from domains.kernel.contracts import UserDeleted
 from domains.kernel.events import Event, make_event
 from domains.kernel.memory_bus import MemoryBus
 
 
-class Recorder:
+class Recorder(OneByOne):
     """An applier that records what it applied, and can be told to fail."""
 
     group = "recorder"
@@ -21,10 +21,6 @@ class Recorder:
     def __init__(self) -> None:
         self.applied: list[str] = []
         self.failures_left = 0
-
-    def apply_many(self, events: list[Event]) -> None:
-        for event in events:
-            self.apply(event)
 
     def apply(self, event: Event) -> bool:
         if self.failures_left:

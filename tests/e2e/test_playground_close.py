@@ -24,11 +24,17 @@ def playground(tmp_path: Path) -> Iterator[PlaygroundClient]:
     running.stop()
 
 
+def bot_replies(page: PlaygroundClient) -> list[str]:
+    return [m["text"] for m in page.messages("UKIWI", GENERAL) if m["author"] != "UKIWI"]
+
+
 def create_task(page: PlaygroundClient) -> bool:
+    """One attempt: wait for this attempt's own reply, so a retry never follows a success still on its way."""
+    replies_before = len(bot_replies(page))
     status, _ = page.send("UKIWI", GENERAL, "/task new [UP-42] Fix the beak")
     assert status == 200
-    reply = eventually(lambda: [m["text"] for m in page.messages("UKIWI", GENERAL)], bool)[-1]
-    return "Created" in reply
+    replies = eventually(lambda: bot_replies(page), lambda now: len(now) > replies_before)
+    return "Created" in replies[replies_before]
 
 
 def done_button_message(page: PlaygroundClient) -> list[tuple[str, dict[str, Any]]]:

@@ -19,7 +19,7 @@ from domains.analytics import consumers as analytics_consumers
 from domains.analytics import handlers as analytics_handlers
 from domains.analytics.model import Span
 from domains.analytics.queries import report
-from domains.kernel.clock import cycle_of, utcnow
+from domains.kernel.clock import cycle_of
 from domains.kernel.consumer import OneByOne, Subscription
 from domains.kernel.events import Event, parse_event
 from jobs.runtime import GROUPS, Runtime
@@ -117,8 +117,8 @@ def test_analytics_of_a_recorded_day_is_the_same_in_any_delivery_order(runtime: 
         told = [parse_event(body) for body in connection.execute(select(accounting_outbox.c.body)).scalars()]
     everything = day + told
     analytics = analytics_consumers.subscription(runtime.sessions, runtime.settings.timezone)
-    today = cycle_of(utcnow(), runtime.settings.timezone)
-    span = Span("day", today, today)
+    recorded_on = cycle_of(day[0].event_time, runtime.settings.timezone)  # the fixture's day, not today
+    span = Span("day", recorded_on, recorded_on)
     for event in everything:
         analytics.apply(event)
     in_order = report(runtime.sessions, span)

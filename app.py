@@ -17,7 +17,6 @@ from slack_sdk import WebClient
 from bot.analytics_post import DailyPosts
 from bot.gateway import build_app, wsgi
 from bot.playground import local as playground
-from bot.services import Services
 from bot.slack_client import make_client
 from bot.users_sync import sync_workspace
 from jobs.daily_close import close_today_now, describe
@@ -43,7 +42,7 @@ def main() -> None:
         log.info("embedded runtime: SQLite at %s, in-process bus", settings.sqlalchemy_url)
     if not settings.ates_analytics_channel:
         log.info("ATES_ANALYTICS_CHANNEL is not set: no daily analytics post")
-    app = build_app(Services(settings, runtime.sessions, once=runtime.once), client)
+    app = build_app(runtime.services(), client)
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.actors import ActorCache
+from domains.kernel.bus import StreamBus
+from domains.kernel.memory_bus import MemoryBus
 from domains.kernel.once import MemoryOnce, OnceGuard
 from domains.kernel.settings import Settings
 
@@ -19,3 +21,4 @@ class Services:
     rng: random.Random = field(default_factory=random.SystemRandom)
     once: OnceGuard = field(default_factory=MemoryOnce)  # what was already done: Slack's repeated events
     actors: ActorCache = field(default_factory=ActorCache)  # who asked in the last few seconds
+    bus: StreamBus = field(default_factory=MemoryBus)  # where acknowledged requests go to be carried out

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.home import HomeRefresher
 from bot.notifier import Notifier
 from bot.payout_notifier import PayoutNotifier
+from bot.requests import RequestRunner
+from bot.services import Services
 from domains.accounting import consumers as accounting_consumers
 from domains.accounting.handlers import AccountingUnitOfWork
 from domains.accounting.model import PriceDraw
@@ -39,7 +41,7 @@ from jobs.migrations import upgrade
 
 log = logging.getLogger(__name__)
 OUTBOXES: list[Table] = [identity_outbox, tasks_outbox, accounting_outbox, analytics_outbox]
-GROUPS = ("tasks", "accounting", "analytics", "notifier", "home", "payouts")
+GROUPS = ("requests", "tasks", "accounting", "analytics", "notifier", "home", "payouts")
 
 
 @dataclass
@@ -74,11 +76,17 @@ class Runtime:
     def migrate(self) -> None:
         upgrade(self.settings.sqlalchemy_url)
 
+    def services(self) -> Services:
+        """What the Slack listeners, and the requests they leave to the `requests` group, need."""
+        return Services(self.settings, self.sessions, once=self.once, bus=self.bus)
+
     def accounting_uow(self) -> AccountingUnitOfWork:
         return AccountingUnitOfWork(self.sessions, self.prices, self.settings.timezone)
 
     def applier(self, group: str, client: WebClient) -> Applier:
         """The consumer group `group`, wired to this runtime."""
+        if group == "requests":
+            return RequestRunner(client, self.services())
         if group == "tasks":
             return tasks_consumers.subscription(self.sessions)
         if group == "accounting":

@@ -7,11 +7,10 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.blocks import task_label
+from bot.requests import accept_creation
 from bot.services import Services
 from bot.task_ui import list_page, open_create_form, open_delete_confirmation, open_edit_form, resolve_task
 from domains.identity.model import UserView
-from domains.tasks import handlers as tasks
 from domains.tasks.model import InvalidTask, parse_new_task
 
 USAGE = (
@@ -55,14 +54,11 @@ def register(app: App, services: Services) -> None:
 
 
 def _create(ack: Ack, respond: Respond, services: Services, actor: UserView, text: str) -> None:
+    """Check the task and queue it: the `requests` group creates it and replies (bot/requests.py)."""
     try:
         new_task = parse_new_task(text)
     except InvalidTask as refusal:
         ack(response_type="ephemeral", text=str(refusal))
         return
+    accept_creation(services, actor.slack_id, new_task, respond.response_url)
     ack()
-    task = tasks.create_task(tasks.unit_of_work(services.sessions), actor.slack_id, new_task, services.rng)
-    respond(
-        response_type="ephemeral",
-        text=f"Created {task_label(task.title, task.jira_id)} and assigned it to <@{task.assignee_id}>.",
-    )

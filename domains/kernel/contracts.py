@@ -15,6 +15,7 @@ TASK_LIFECYCLE = "task-lifecycle"  # business: assigned, completed
 PRICES = "task-prices"  # CUD and business: a task's prices
 TRANSACTIONS = "transactions"  # business: money moved
 AUDIT_RECORDS = "audit-records"  # CUD: the ledger's lines
+SLACK_REQUESTS = "slack-requests"  # requests the gateway acknowledged, carried out by the `requests` group
 
 # Before v2, a Jira key travelled at the front of the title: "[UP-42] Fix the beak".
 _LEGACY_KEY = re.compile(r"^\s*\[([A-Z][A-Z0-9]{0,9}-[0-9]{1,7})\]\s*(.+)$", re.DOTALL)
@@ -239,3 +240,32 @@ class AuditRecordCreated(Payload):
     jira_id: str | None
     billing_cycle: date
     created_at: datetime
+
+
+@register
+class TaskCreationRequested(Payload):
+    """`/task new …` as the gateway acknowledged it: the task is created by the `requests` group, which replies."""
+
+    NAME = "TaskCreationRequested"
+    VERSION = 1
+    TOPIC = SLACK_REQUESTS
+    author_id: str
+    title: str
+    jira_id: str | None
+    description: str
+    response_url: str | None
+
+
+@register
+class TaskCompletionRequested(Payload):
+    """A **Done** click as the gateway acknowledged it; `shown_in` is where the task was clicked, to show it done."""
+
+    NAME = "TaskCompletionRequested"
+    VERSION = 1
+    TOPIC = SLACK_REQUESTS
+    task_id: UUID
+    user_id: str
+    response_url: str | None
+    shown_in: Literal["message", "ephemeral", "home"]
+    channel_id: str | None
+    message_ts: str | None

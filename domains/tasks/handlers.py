@@ -11,9 +11,17 @@ from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.kernel.clock import utcnow
-from domains.kernel.contracts import TaskAssigned, TaskCompleted, TaskCreatedV2, TaskDeleted, TaskUpdatedV2
+from domains.kernel.contracts import (
+    TaskAssigned,
+    TaskCompleted,
+    TaskCompletionRequested,
+    TaskCreatedV2,
+    TaskCreationRequested,
+    TaskDeleted,
+    TaskUpdatedV2,
+)
 from domains.kernel.db import table_of
-from domains.kernel.events import make_event
+from domains.kernel.events import Event, make_event
 from domains.kernel.unit_of_work import UnitOfWork
 from domains.tasks.model import (
     NewTask,
@@ -24,6 +32,7 @@ from domains.tasks.model import (
     check_can_delete,
     check_can_edit,
     pick_worker,
+    validate_task,
 )
 from domains.tasks.tables import Member, Task, inbox, outbox
 
@@ -41,48 +50,81 @@ def unit_of_work(sessions: sessionmaker[Session]) -> UnitOfWork:
 def create_task(uow: UnitOfWork, author_id: str, new: NewTask, rng: random.Random = _system_random) -> TaskView:
     """Create a task and assign it to a random worker."""
     with uow:
-        assignee_id = pick_worker(_workers(uow.session), rng)
-        now = utcnow()
-        task = Task(
-            task_id=str(uuid.uuid4()),
-            title=new.title,
-            jira_id=new.jira_id,
-            description=new.description,
-            status="open",
-            author_id=author_id,
-            assignee_id=assignee_id,
-            created_at=now,
-        )
-        uow.session.add(task)
-        uow.session.flush()
-        task_id = UUID(task.task_id)
-        uow.emit(
-            TaskCreatedV2(
-                task_id=task_id,
-                title=task.title,
-                jira_id=task.jira_id,
-                description=task.description,
-                author_id=author_id,
-                created_at=now,
-            )
-        )
-        uow.emit(TaskAssigned(task_id=task_id, assignee_id=assignee_id, previous_assignee_id=None))
-        view = task_view(task)
+        view = _create(uow, author_id, new, rng)
         uow.commit()
     return view
+
+
+def create_requested_task(uow: UnitOfWork, request: Event, rng: random.Random = _system_random) -> TaskView | None:
+    """Carry out an acknowledged `/task new` once; None when this request was carried out before."""
+    asked = request.payload()
+    assert isinstance(asked, TaskCreationRequested)
+    with uow:
+        if not uow.first_times([request]):
+            return None
+        new = validate_task(asked.title, asked.jira_id, asked.description)
+        view = _create(uow, asked.author_id, new, rng)
+        uow.commit()
+    return view
+
+
+def _create(uow: UnitOfWork, author_id: str, new: NewTask, rng: random.Random) -> TaskView:
+    assignee_id = pick_worker(_workers(uow.session), rng)
+    now = utcnow()
+    task = Task(
+        task_id=str(uuid.uuid4()),
+        title=new.title,
+        jira_id=new.jira_id,
+        description=new.description,
+        status="open",
+        author_id=author_id,
+        assignee_id=assignee_id,
+        created_at=now,
+    )
+    uow.session.add(task)
+    uow.session.flush()
+    task_id = UUID(task.task_id)
+    uow.emit(
+        TaskCreatedV2(
+            task_id=task_id,
+            title=task.title,
+            jira_id=task.jira_id,
+            description=task.description,
+            author_id=author_id,
+            created_at=now,
+        )
+    )
+    uow.emit(TaskAssigned(task_id=task_id, assignee_id=assignee_id, previous_assignee_id=None))
+    return task_view(task)
 
 
 def complete_task(uow: UnitOfWork, task_id: UUID, user_id: str) -> TaskView:
     """Mark a task done; only its assignee may."""
     with uow:
-        task = _locked(uow, task_id)
-        check_can_complete(task_view(task), user_id)
-        task.status = "done"
-        task.completed_at = utcnow()
-        uow.emit(TaskCompleted(task_id=task_id, assignee_id=user_id, completed_at=task.completed_at))
-        view = task_view(task)
+        view = _complete(uow, task_id, user_id)
         uow.commit()
     return view
+
+
+def complete_requested_task(uow: UnitOfWork, request: Event) -> TaskView | None:
+    """Carry out an acknowledged **Done** click once; None when this click was carried out before."""
+    asked = request.payload()
+    assert isinstance(asked, TaskCompletionRequested)
+    with uow:
+        if not uow.first_times([request]):
+            return None
+        view = _complete(uow, asked.task_id, asked.user_id)
+        uow.commit()
+    return view
+
+
+def _complete(uow: UnitOfWork, task_id: UUID, user_id: str) -> TaskView:
+    task = _locked(uow, task_id)
+    check_can_complete(task_view(task), user_id)
+    task.status = "done"
+    task.completed_at = utcnow()
+    uow.emit(TaskCompleted(task_id=task_id, assignee_id=user_id, completed_at=task.completed_at))
+    return task_view(task)
 
 
 def update_task(uow: UnitOfWork, task_id: UUID, editor_id: str, is_admin: bool, new: NewTask) -> TaskView:

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SIGNING_SECRET = "e2e-signing-secret"
 DISTRIBUTED_PROCESSES = [
     ["-m", "jobs.relay"],
+    ["-m", "jobs.consumers", "requests"],
     ["-m", "jobs.consumers", "tasks"],
     ["-m", "jobs.consumers", "accounting"],
     ["-m", "jobs.consumers", "notifier"],

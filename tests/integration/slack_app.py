@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.analytics_post import DailyPosts
 from bot.gateway import build_app, wsgi
 from bot.home import REFRESH_THREAD
-from bot.services import Services
 from bot.slack_client import make_client
 from bot.users_sync import sync_workspace
 from domains.kernel.settings import Settings
@@ -90,7 +89,7 @@ def serve(slack: FakeSlack, database_url: str) -> Iterator[SlackApp]:
     client = make_client(settings)
     stop = threading.Event()
     workers = runtime.start_embedded_workers(client, stop, DailyPosts(client, runtime.sessions, None).after_close)
-    app = build_app(Services(settings, runtime.sessions, once=runtime.once), client)
+    app = build_app(runtime.services(), client)
     server = make_server("127.0.0.1", 0, wsgi(app), server_class=_ThreadingServer, handler_class=_QuietHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     sender = SlackSender(f"http://127.0.0.1:{server.server_port}/slack/events", SIGNING_SECRET)

@@ -1,0 +1,152 @@
+"""Slack requests the gateway acknowledged at once and the `requests` consumer group carries out.
+
+Creating a task and completing one take a transaction and a reply to Slack. The gateway only checks the request,
+appends it to the slack-requests stream and acks, so acks stay fast in a burst; an acknowledged request is then
+durable: it survives a gateway restart and is carried out once (the tasks domain records it in its inbox).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from uuid import UUID
+
+from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
+
+from bot.blocks import done_dm, task_label
+from bot.home import publish_home
+from bot.services import Services
+from bot.task_ui import list_page
+from domains.identity.queries import get_user
+from domains.kernel.consumer import OneByOne
+from domains.kernel.contracts import SLACK_REQUESTS, TaskCompletionRequested, TaskCreationRequested
+from domains.kernel.events import Event, Payload, make_event
+from domains.tasks import handlers as tasks
+from domains.tasks.model import NewTask, TaskError, TaskView
+
+log = logging.getLogger(__name__)
+GROUP = "requests"
+PRODUCER = "gateway"
+# Requests of one batch are carried out side by side: most of their time is spent waiting on Slack.
+PARALLEL = 16
+
+ShownIn = Literal["message", "ephemeral", "home"]
+
+
+def accept_creation(services: Services, author_id: str, new: NewTask, response_url: str | None) -> None:
+    """Queue `/task new` (already validated) for the `requests` group."""
+    _accept(
+        services,
+        TaskCreationRequested(
+            author_id=author_id,
+            title=new.title,
+            jira_id=new.jira_id,
+            description=new.description,
+            response_url=response_url,
+        ),
+    )
+
+
+def accept_completion(services: Services, user_id: str, task_id: UUID, body: dict[str, Any]) -> None:
+    """Queue a **Done** click for the `requests` group, with where it was clicked."""
+    container = body.get("container") or {}
+    message = body.get("message") or {}
+    shown_in: ShownIn = (
+        "home" if container.get("type") == "view" else "ephemeral" if container.get("is_ephemeral") else "message"
+    )
+    _accept(
+        services,
+        TaskCompletionRequested(
+            task_id=task_id,
+            user_id=user_id,
+            response_url=body.get("response_url"),
+            shown_in=shown_in,
+            channel_id=(body.get("channel") or {}).get("id"),
+            message_ts=message.get("ts"),
+        ),
+    )
+
+
+def _accept(services: Services, request: Payload) -> None:
+    event = make_event(PRODUCER, request)
+    services.bus.publish([(event.topic, event.to_json())])
+
+
+@dataclass
+class RequestRunner(OneByOne):
+    """The `requests` consumer group: each request is carried out once, then answered in Slack."""
+
+    client: WebClient
+    services: Services
+    group: str = GROUP
+    topics: tuple[str, ...] = field(default=(SLACK_REQUESTS,))
+
+    def apply_many(self, events: list[Event]) -> None:
+        with ThreadPoolExecutor(max_workers=min(PARALLEL, len(events)), thread_name_prefix=GROUP) as pool:
+            for _ in pool.map(self.apply, events):  # re-raises the first failure: the batch is retried one by one
+                pass
+
+    def apply(self, event: Event) -> bool:
+        request = event.payload()
+        if isinstance(request, TaskCreationRequested):
+            return self._answering(request.author_id, request.response_url, lambda: self._create(event, request))
+        if isinstance(request, TaskCompletionRequested):
+            return self._answering(request.user_id, request.response_url, lambda: self._complete(event, request))
+        return False
+
+    def _answering(self, user_id: str, response_url: str | None, carry_out: Callable[[], bool]) -> bool:
+        """Carry out a request; a refusal (not the assignee, no workers…) is the answer the user gets."""
+        try:
+            return carry_out()
+        except TaskError as refusal:
+            self._refuse(user_id, response_url, str(refusal))
+            return True
+
+    def _create(self, event: Event, request: TaskCreationRequested) -> bool:
+        uow = tasks.unit_of_work(self.services.sessions)
+        task = tasks.create_requested_task(uow, event, self.services.rng)
+        if task is None:
+            return False
+        text = f"Created {task_label(task.title, task.jira_id)} and assigned it to <@{task.assignee_id}>."
+        self._respond(request.response_url, text=text, response_type="ephemeral")
+        return True
+
+    def _complete(self, event: Event, request: TaskCompletionRequested) -> bool:
+        task = tasks.complete_requested_task(tasks.unit_of_work(self.services.sessions), event)
+        if task is None:
+            return False
+        self._show_done(request, task)
+        return True
+
+    def _show_done(self, request: TaskCompletionRequested, task: TaskView) -> None:
+        """Show the task done where it was clicked: its DM, a `/task list` page, or the App Home."""
+        if request.shown_in == "home":
+            actor = get_user(self.services.sessions, request.user_id)
+            if actor is not None:
+                publish_home(self.client, self.services.sessions, self.services.settings, actor)
+        elif request.shown_in == "ephemeral":
+            blocks = list_page(self.services, request.user_id)
+            self._respond(request.response_url, replace_original=True, text="Your open tasks", blocks=blocks)
+        elif request.channel_id and request.message_ts:
+            self.client.chat_update(
+                channel=request.channel_id,
+                ts=request.message_ts,
+                text=f"Done: {task_label(task.title, task.jira_id)}",
+                blocks=done_dm(task),
+            )
+
+    def _refuse(self, user_id: str, response_url: str | None, text: str) -> None:
+        """Ephemeral where the request came from; by DM when it has nowhere to answer (the App Home)."""
+        if response_url:
+            self._respond(response_url, text=text, response_type="ephemeral", replace_original=False)
+        else:
+            self.client.chat_postMessage(channel=user_id, text=text)
+
+    @staticmethod
+    def _respond(response_url: str | None, **message: Any) -> None:
+        if response_url:
+            WebhookClient(response_url).send_dict(message)

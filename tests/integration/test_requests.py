@@ -1,0 +1,96 @@
+"""Requests the gateway acknowledged wait on the bus until the `requests` group carries them out, once each."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import text
+
+from bot.requests import accept_completion, accept_creation
+from domains.kernel.contracts import UserCreated
+from domains.kernel.events import Event, make_event, parse_event
+from domains.tasks.model import parse_new_task
+from jobs.runtime import Runtime
+from tests.fakes.slack_api import FakeSlack
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def client(slack: FakeSlack) -> WebClient:
+    return WebClient(token="xoxb-test", base_url=slack.api_url)
+
+
+def hire(runtime: Runtime, client: WebClient, *user_ids: str) -> None:
+    tasks = runtime.applier("tasks", client)
+    for user_id in user_ids:
+        tasks.apply(
+            make_event(
+                "identity", UserCreated(user_id=user_id, name=user_id, email=None, avatar_url=None, role="worker")
+            )
+        )
+
+
+def scalar(runtime: Runtime, sql: str) -> object:
+    with runtime.engine.connect() as connection:
+        return connection.execute(text(sql)).scalar()
+
+
+def queued(runtime: Runtime, client: WebClient) -> list[Event]:
+    """What the `requests` group would read now, without settling it."""
+    consumer = runtime.consumer("requests", client)
+    deliveries = runtime.bus.read("requests", consumer.name, consumer.topics, 100, 50, False)
+    return [parse_event(d.body) for d in deliveries]
+
+
+def test_an_acknowledged_task_waits_on_the_bus_and_is_created_once_however_often_delivered(
+    runtime: Runtime, client: WebClient, slack: FakeSlack
+) -> None:
+    hire(runtime, client, "U1")
+    services = runtime.services()
+    accept_creation(services, "UAUTHOR", parse_new_task("[UP-42] Fix the beak"), slack.response_url("new"))
+    assert scalar(runtime, "SELECT count(*) FROM tasks_tasks") == 0  # nothing happens in the gateway itself
+
+    [request] = queued(runtime, client)
+    runner = runtime.applier("requests", client)
+    assert runner.apply(request) is True
+    assert runner.apply(request) is False  # delivered again: carried out before
+    runner.apply_many([request, request])
+
+    assert scalar(runtime, "SELECT count(*) FROM tasks_tasks") == 1
+    assert (
+        scalar(runtime, "SELECT jira_id || ' ' || title || ' ' || assignee_id FROM tasks_tasks")
+        == "UP-42 Fix the beak U1"
+    )
+    [reply] = slack.calls_to("response_url")
+    assert reply.args["text"] == "Created *Fix the beak* (UP-42) and assigned it to <@U1>."
+    assert reply.args["response_type"] == "ephemeral"
+
+
+def test_a_done_click_by_someone_else_is_refused_in_place_and_changes_nothing(
+    runtime: Runtime, client: WebClient, slack: FakeSlack
+) -> None:
+    hire(runtime, client, "U1")
+    services = runtime.services()
+    accept_creation(services, "UAUTHOR", parse_new_task("Feed the parrots"), None)
+    runtime.consumer("requests", client).poll(block_ms=50)
+    task_id = str(scalar(runtime, "SELECT task_id FROM tasks_tasks"))
+
+    body = {"response_url": slack.response_url("click"), "container": {"type": "message"}, "channel": {"id": "D1"}}
+    accept_completion(services, "UINTRUDER", uuid.UUID(task_id), {**body, "message": {"ts": "1.2"}})
+    assert runtime.consumer("requests", client).poll(block_ms=50) == 1
+
+    assert scalar(runtime, "SELECT status FROM tasks_tasks") == "open"
+    assert scalar(runtime, "SELECT count(*) FROM tasks_outbox WHERE topic = 'task-lifecycle'") == 1  # its assignment
+    [refusal] = [c for c in slack.calls_to("response_url") if c.path == "/response/click"]
+    assert refusal.args["text"] == "Only the task's assignee can mark it done."
+    assert slack.calls_to("chat.update") == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bot.slack_client import make_client
-from jobs.process import settings_or_exit, setup_logging, stop_on_signals
+from jobs.process import settings_or_exit, setup_logging, stop_on_signals, yield_cpu_to_the_gateway
 from jobs.runtime import GROUPS, Runtime
 
 
@@ -17,6 +17,7 @@ def main(argv: list[str] | None = None) -> None:
     if settings.embedded:
         parser.error("set DATABASE_URL and REDIS_URL: the embedded runtime runs its consumers inside app.py")
     setup_logging()
+    yield_cpu_to_the_gateway(settings)
     stop = stop_on_signals()
     runtime = Runtime.build(settings)
     runtime.consumer(args.group, make_client(settings)).run(stop)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -16,6 +17,13 @@ def settings_or_exit() -> Settings:
     except SettingsError as error:
         print(f"aTES: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def yield_cpu_to_the_gateway(settings: Settings) -> None:
+    """Lower this background process's CPU priority: on a shared host the gateway's acks have 3 seconds,
+    background work can lag a moment and catches up."""
+    if settings.ates_background_nice:
+        os.nice(settings.ates_background_nice)
 
 
 def setup_logging() -> None:

@@ -7,7 +7,7 @@ import logging
 
 import redis
 
-from jobs.process import settings_or_exit, setup_logging, stop_on_signals
+from jobs.process import settings_or_exit, setup_logging, stop_on_signals, yield_cpu_to_the_gateway
 from jobs.runtime import Runtime
 
 log = logging.getLogger("ates.relay")
@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> None:
     if settings.embedded:
         parser.error("set DATABASE_URL and REDIS_URL: the embedded runtime relays inside app.py")
     setup_logging()
+    yield_cpu_to_the_gateway(settings)
     stop = stop_on_signals()
     runtime = Runtime.build(settings)
     while not stop.is_set():  # Redis may still be starting: the relay waits for it rather than exit

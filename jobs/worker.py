@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from jobs.process import settings_or_exit, setup_logging
+from jobs.process import settings_or_exit, setup_logging, yield_cpu_to_the_gateway
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -12,6 +12,7 @@ def main(argv: list[str] | None = None) -> None:
     if settings.embedded:
         sys.exit("aTES: set DATABASE_URL and REDIS_URL: the embedded runtime closes the day inside app.py")
     setup_logging()
+    yield_cpu_to_the_gateway(settings)
     from jobs.celery_app import app
 
     app.worker_main(["worker", "--loglevel=INFO", *(sys.argv[1:] if argv is None else argv)])

@@ -12,8 +12,9 @@ from slack_sdk import WebClient
 from bot.listeners import register_listeners
 from bot.services import Services
 
-# Each listener acks, then does its work in one of these threads: Bolt's default of 5 made acks queue behind work.
-LISTENER_THREADS = 64
+# Listeners run in the request's own thread and the answer leaves when they return (no polling for the ack);
+# work that may take long (a shuffle) is a lazy listener, run in one of these threads after the answer.
+LISTENER_THREADS = 16
 
 
 def build_app(services: Services, client: WebClient) -> App:
@@ -23,6 +24,7 @@ def build_app(services: Services, client: WebClient) -> App:
         signing_secret=services.settings.signing_secret,
         token_verification_enabled=services.settings.slack_bot_token is not None,
         request_verification_enabled=True,
+        process_before_response=True,
     )
     register_listeners(app, services)
     return app

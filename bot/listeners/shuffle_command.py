@@ -10,12 +10,18 @@ from domains.identity.model import UserView, can_shuffle
 
 
 def register(app: App, services: Services) -> None:
-    @app.command("/shuffle")
-    def shuffle_command(ack: Ack, respond: Respond, context: BoltContext) -> None:
-        """Acknowledge at once, shuffle in the background (this listener thread), reply with the count."""
+    def acknowledge(ack: Ack, context: BoltContext) -> None:
+        """Refuse at once, or say the shuffle has begun."""
         actor: UserView = context["actor"]
         if not can_shuffle(actor.role):
             ack(response_type="ephemeral", text=SHUFFLE_REFUSAL)
-            return
-        ack(response_type="ephemeral", text="Shuffling every open task among the workers…")
-        respond(response_type="ephemeral", replace_original=False, text=shuffle_all(services, actor))
+        else:
+            ack(response_type="ephemeral", text="Shuffling every open task among the workers…")
+
+    def shuffle(respond: Respond, context: BoltContext) -> None:
+        """After the ack, in a listener thread: shuffle and reply with the count."""
+        actor: UserView = context["actor"]
+        if can_shuffle(actor.role):
+            respond(response_type="ephemeral", replace_original=False, text=shuffle_all(services, actor))
+
+    app.command("/shuffle")(ack=acknowledge, lazy=[shuffle])

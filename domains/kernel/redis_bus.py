@@ -48,6 +48,10 @@ class RedisBus:
         return self.prefix + topic
 
     def publish(self, messages: list[tuple[str, str]]) -> None:
+        if len(messages) == 1:  # one XADD is atomic by itself (the gateway's requests): no MULTI/EXEC around it
+            [(topic, body)] = messages
+            self.client.xadd(self.key(topic), {"event": body})
+            return
         # MULTI/EXEC: a batch lands whole or not at all, so a retry after a failure cannot reorder it.
         pipe = self.client.pipeline(transaction=True)
         for topic, body in messages:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bot.slack_client import make_client
-from jobs.process import settings_or_exit, setup_logging, stop_on_signals
+from jobs.process import freeze_start_up_objects, settings_or_exit, setup_logging, stop_on_signals
 from jobs.runtime import GROUPS, Runtime
 
 
@@ -19,7 +19,9 @@ def main(argv: list[str] | None = None) -> None:
     setup_logging()
     stop = stop_on_signals()
     runtime = Runtime.build(settings)
-    runtime.consumer(args.group, make_client(settings)).run(stop)
+    consumer = runtime.consumer(args.group, make_client(settings))
+    freeze_start_up_objects()
+    consumer.run(stop)
 
 
 if __name__ == "__main__":

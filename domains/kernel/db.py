@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -90,20 +91,26 @@ def inbox_table(prefix: str, metadata: MetaData) -> Table:
 
 def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert many rows (all with the same keys) in one go: COPY on PostgreSQL, a fraction of INSERT's cost per row."""
+    if rows:
+        names = list(rows[0])
+        copy_rows(session, table, names, [[row[name] for name in names] for row in rows])
+
+
+def copy_rows(session: Session, table: Table, names: list[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert many rows, each the values of the named columns in order: COPY on PostgreSQL, INSERT elsewhere."""
     if not rows:
         return
     connection = session.connection()
     if connection.dialect.name != "postgresql":
-        session.execute(insert(table), rows)
+        session.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
         return
-    names = list(rows[0])
     quote = connection.dialect.identifier_preparer
     target = f"{quote.format_table(table)} ({', '.join(quote.quote(name) for name in names)})"
     driver = connection.connection.driver_connection
     assert driver is not None
     with driver.cursor() as cursor, cursor.copy(f"COPY {target} FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([row[name] for name in names])
+            copy.write_row(row)
 
 
 def insert_many(session: Session, statement: Any, rows: list[dict[str, Any]]) -> Result[Any]:

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Engine,
+    Index,
     Integer,
     MetaData,
     String,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Result
@@ -74,7 +76,15 @@ def outbox_table(prefix: str, metadata: MetaData) -> Table:
         Column("topic", String(64), nullable=False),
         Column("body", Text, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("published_at", DateTime(timezone=True), nullable=True, index=True),
+        Column("published_at", DateTime(timezone=True), nullable=True),
+        # The relay's queue: only unpublished rows, in id order, so its "oldest unpublished" never walks the
+        # published ones (with an index on published_at, PostgreSQL scans the key past every published row).
+        Index(
+            f"ix_{prefix}_outbox_unpublished",
+            "id",
+            postgresql_where=text("published_at IS NULL"),
+            sqlite_where=text("published_at IS NULL"),
+        ),
     )
 
 
@@ -129,9 +139,10 @@ def insert_many(session: Session, statement: Any, rows: list[dict[str, Any]]) ->
     return session.execute(statement.from_select(list(rows[0]), select(*arrays)))
 
 
-def among(session: Session, column: ColumnElement[Any], values: list[Any]) -> ColumnElement[bool]:
+def among(where: Session | Connection, column: ColumnElement[Any], values: list[Any]) -> ColumnElement[bool]:
     """`column IN values`; on PostgreSQL `= ANY(array)`, one statement for any number of values."""
-    if session.get_bind().dialect.name != "postgresql":
+    dialect = where.dialect if isinstance(where, Connection) else where.get_bind().dialect
+    if dialect.name != "postgresql":
         return column.in_(values)
     return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
 

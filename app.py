@@ -21,7 +21,7 @@ from bot.services import Services
 from bot.slack_client import make_client
 from bot.users_sync import sync_workspace
 from jobs.daily_close import close_today_now, describe
-from jobs.process import settings_or_exit, setup_logging, stop_on_signals
+from jobs.process import freeze_start_up_objects, settings_or_exit, setup_logging, stop_on_signals
 from jobs.runtime import Runtime
 
 log = logging.getLogger("ates")
@@ -44,6 +44,7 @@ def main() -> None:
     if not settings.ates_analytics_channel:
         log.info("ATES_ANALYTICS_CHANNEL is not set: no daily analytics post")
     app = build_app(Services(settings, runtime.sessions, once=runtime.once), client)
+    freeze_start_up_objects()
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

@@ -20,10 +20,13 @@ from bot.playground import local as playground
 from bot.slack_client import make_client
 from bot.users_sync import sync_workspace
 from jobs.daily_close import close_today_now, describe
-from jobs.process import settings_or_exit, setup_logging, stop_on_signals
+from jobs.process import freeze_start_up_objects, settings_or_exit, setup_logging, stop_on_signals
 from jobs.runtime import Runtime
 
 log = logging.getLogger("ates")
+# A request's thread only checks, queues and acks (work that waits on Slack runs in Bolt's lazy listeners):
+# a few threads keep up, where more only queue for the interpreter lock and stretch the slowest answers.
+REQUEST_THREADS = 6
 
 
 def main() -> None:
@@ -43,6 +46,7 @@ def main() -> None:
     if not settings.ates_analytics_channel:
         log.info("ATES_ANALYTICS_CHANNEL is not set: no daily analytics post")
     app = build_app(runtime.services(), client)
+    freeze_start_up_objects()
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -89,7 +93,7 @@ def _bind(web: Any, host: str, port: int) -> Any:
     """The waitress server, listening already (so requests that arrive before it runs just wait)."""
     from waitress.server import create_server
 
-    return create_server(web, host=host, port=port, threads=16, connection_limit=500)
+    return create_server(web, host=host, port=port, threads=REQUEST_THREADS, connection_limit=500)
 
 
 def _run(server: Any, stop: threading.Event) -> None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 
 from bot.slack_client import make_client
-from jobs.process import settings_or_exit, setup_logging, stop_on_signals, yield_cpu_to_the_gateway
+from jobs.process import (
+    freeze_start_up_objects,
+    settings_or_exit,
+    setup_logging,
+    stop_on_signals,
+    yield_cpu_to_the_gateway,
+)
 from jobs.runtime import GROUPS, Runtime
 
 
@@ -20,7 +26,9 @@ def main(argv: list[str] | None = None) -> None:
     yield_cpu_to_the_gateway(settings)
     stop = stop_on_signals()
     runtime = Runtime.build(settings)
-    runtime.consumer(args.group, make_client(settings)).run(stop)
+    consumer = runtime.consumer(args.group, make_client(settings))
+    freeze_start_up_objects()
+    consumer.run(stop)
 
 
 if __name__ == "__main__":

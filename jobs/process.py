@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -29,6 +30,17 @@ def yield_cpu_to_the_gateway(settings: Settings) -> None:
 def setup_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin at every start
+
+
+def freeze_start_up_objects() -> None:
+    """Hide what start-up built (libraries, mappers, contracts) from the garbage collector, and collect less often.
+
+    A busy process allocates thousands of short-lived objects per batch; without this, the collector keeps walking
+    the hundreds of thousands of long-lived objects of the libraries, about a sixth of a consumer's CPU.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 def stop_on_signals() -> threading.Event:

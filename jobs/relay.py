@@ -7,7 +7,13 @@ import logging
 
 import redis
 
-from jobs.process import settings_or_exit, setup_logging, stop_on_signals, yield_cpu_to_the_gateway
+from jobs.process import (
+    freeze_start_up_objects,
+    settings_or_exit,
+    setup_logging,
+    stop_on_signals,
+    yield_cpu_to_the_gateway,
+)
 from jobs.runtime import Runtime
 
 log = logging.getLogger("ates.relay")
@@ -23,6 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     yield_cpu_to_the_gateway(settings)
     stop = stop_on_signals()
     runtime = Runtime.build(settings)
+    freeze_start_up_objects()
     while not stop.is_set():  # Redis may still be starting: the relay waits for it rather than exit
         try:
             runtime.ensure_groups()

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.accounting_blocks import BALANCES_PER_PAGE, PAGE_ACTION, accounting_view
+from bot.listeners.later import answering, just_ack
 from bot.services import Services
 from domains.accounting.queries import balances_page, earnings_by_day
 from domains.identity.model import UserView, can_see_accounting
@@ -27,28 +28,36 @@ def register(app: App, services: Services) -> None:
         balances = balances_page(services.sessions, page, BALANCES_PER_PAGE)
         return "Company money: earnings and balances", accounting_view(today, earnings, balances)
 
-    @app.command("/accounting")
-    def accounting_command(ack: Ack, command: dict[str, str], respond: Respond, context: BoltContext) -> None:
-        """Refuse anyone but admins and accountants; show them earnings and one page of balances."""
-        actor: UserView = context["actor"]
-        if not can_see_accounting(actor.role):
-            ack(response_type="ephemeral", text=REFUSAL)
-            return
-        words = command.get("text", "").strip().lower().removeprefix("page").strip()
-        if words and not (words.isdigit() and int(words) >= 1):
-            ack(response_type="ephemeral", text=USAGE)
-            return
-        ack()
-        text, blocks = view(int(words or 1))
-        respond(response_type="ephemeral", text=text, blocks=blocks)
+    def acknowledge(ack: Ack, command: dict[str, str], context: BoltContext) -> None:
+        """Refuse anyone but admins and accountants, and bad page numbers, at once."""
+        refusal = _refusal(context["actor"], command)
+        ack(response_type="ephemeral", text=refusal) if refusal else ack()
 
-    @app.action(re.compile(f"^{PAGE_ACTION}_(prev|next)$"))
-    def page_clicked(ack: Ack, action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    def show(command: dict[str, str], respond: Respond, context: BoltContext) -> None:
+        """After the ack: earnings and one page of balances."""
+        if _refusal(context["actor"], command) is None:
+            text, blocks = view(int(_page_asked(command) or 1))
+            respond(response_type="ephemeral", text=text, blocks=blocks)
+
+    def page_clicked(action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         """Show another page of balances in place (the role is checked again: roles change)."""
-        ack()
         actor: UserView = context["actor"]
         if not can_see_accounting(actor.role):
             respond(response_type="ephemeral", replace_original=False, text=REFUSAL)
             return
         text, blocks = view(int(action["value"]) if str(action.get("value", "")).isdigit() else 1)
         respond(response_type="ephemeral", replace_original=True, text=text, blocks=blocks)
+
+    app.command("/accounting")(ack=acknowledge, lazy=[answering(show)])
+    app.action(re.compile(f"^{PAGE_ACTION}_(prev|next)$"))(ack=just_ack, lazy=[answering(page_clicked)])
+
+
+def _page_asked(command: dict[str, str]) -> str:
+    return command.get("text", "").strip().lower().removeprefix("page").strip()
+
+
+def _refusal(actor: UserView, command: dict[str, str]) -> str | None:
+    if not can_see_accounting(actor.role):
+        return REFUSAL
+    page = _page_asked(command)
+    return USAGE if page and not (page.isdigit() and int(page) >= 1) else None

@@ -5,8 +5,9 @@ from __future__ import annotations
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.analytics_view import analytics_summary, analytics_view
+from bot.listeners.later import answering
 from bot.services import Services
-from domains.analytics.model import InvalidSpan, parse_span
+from domains.analytics.model import InvalidSpan, Span, parse_span
 from domains.analytics.queries import report
 from domains.identity.model import UserView, can_see_analytics
 from domains.kernel.clock import cycle_of, utcnow
@@ -22,27 +23,29 @@ REFUSAL = "Analytics is for admins only."
 
 
 def register(app: App, services: Services) -> None:
-    @app.command("/analytics")
-    def analytics_command(ack: Ack, command: dict[str, str], respond: Respond, context: BoltContext) -> None:
-        """Show the numbers for today, a day, a week or a month, to admins only."""
+    def asked(command: dict[str, str], context: BoltContext) -> Span | str:
+        """The span asked for, or why it is refused."""
         actor: UserView = context["actor"]
         if not can_see_analytics(actor.role):
-            ack(response_type="ephemeral", text=REFUSAL)
-            return
+            return REFUSAL
         text = command.get("text", "").strip()
         if text.lower() == "help":
-            ack(response_type="ephemeral", text=USAGE)
-            return
-        today = cycle_of(utcnow(), services.settings.timezone)
+            return USAGE
         try:
-            span = parse_span(text, today)
+            return parse_span(text, cycle_of(utcnow(), services.settings.timezone))
         except InvalidSpan as refusal:
-            ack(response_type="ephemeral", text=f"{refusal}\n{USAGE}")
-            return
-        ack()
-        numbers = report(services.sessions, span)
-        respond(
-            response_type="ephemeral",
-            text=analytics_summary(numbers),
-            blocks=analytics_view(numbers),
-        )
+            return f"{refusal}\n{USAGE}"
+
+    def acknowledge(ack: Ack, command: dict[str, str], context: BoltContext) -> None:
+        """Refuse anyone but admins, and answer help or a span it cannot read, at once."""
+        span = asked(command, context)
+        ack(response_type="ephemeral", text=span) if isinstance(span, str) else ack()
+
+    def show(command: dict[str, str], respond: Respond, context: BoltContext) -> None:
+        """After the ack: the numbers for today, a day, a week or a month."""
+        span = asked(command, context)
+        if not isinstance(span, str):
+            numbers = report(services.sessions, span)
+            respond(response_type="ephemeral", text=analytics_summary(numbers), blocks=analytics_view(numbers))
+
+    app.command("/analytics")(ack=acknowledge, lazy=[answering(show)])

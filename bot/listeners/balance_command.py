@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.blocks import balance_view
+from bot.listeners.later import answering
 from bot.services import Services
 from domains.accounting.model import InvalidDay, parse_day
 from domains.accounting.queries import audit_log, balance_of
@@ -18,23 +21,29 @@ USAGE = (
 
 
 def register(app: App, services: Services) -> None:
-    @app.command("/balance")
-    def balance_command(ack: Ack, command: dict[str, str], respond: Respond, context: BoltContext) -> None:
-        """Show the caller's own balance and one day's lines, only to them."""
-        today = cycle_of(utcnow(), services.settings.timezone)
+    def asked(command: dict[str, str]) -> date | str:
+        """The day asked for, or why it cannot be read."""
         try:
-            day = parse_day(command.get("text", ""), today)
+            return parse_day(command.get("text", ""), cycle_of(utcnow(), services.settings.timezone))
         except InvalidDay as error:
-            ack(response_type="ephemeral", text=f"Sorry, {error}.\n{USAGE}")
+            return f"Sorry, {error}.\n{USAGE}"
+
+    def acknowledge(ack: Ack, command: dict[str, str]) -> None:
+        """Answer a day it cannot read at once."""
+        day = asked(command)
+        ack(response_type="ephemeral", text=day) if isinstance(day, str) else ack()
+
+    def show(command: dict[str, str], respond: Respond, context: BoltContext) -> None:
+        """After the ack: the caller's own balance and one day's lines, only to them."""
+        day = asked(command)
+        if isinstance(day, str):
             return
-        ack()
         assert context.user_id is not None
+        today = cycle_of(utcnow(), services.settings.timezone)
         balance = balance_of(services.sessions, context.user_id)
         lines = audit_log(services.sessions, context.user_id, day)
-        respond(
-            response_type="ephemeral",
-            text=f"Your balance is {format_cents(balance)}.",
-            blocks=balance_view(
-                balance, lines, services.settings.timezone, "today" if day == today else f"on {day.isoformat()}"
-            ),
-        )
+        when = "today" if day == today else f"on {day.isoformat()}"
+        blocks = balance_view(balance, lines, services.settings.timezone, when)
+        respond(response_type="ephemeral", text=f"Your balance is {format_cents(balance)}.", blocks=blocks)
+
+    app.command("/balance")(ack=acknowledge, lazy=[answering(show)])

@@ -21,16 +21,23 @@ def register(app: App) -> None:
     def handle_error(
         error: Exception, body: dict[str, Any], respond: Respond | None, context: BoltContext, client: WebClient
     ) -> None:
-        if isinstance(error, TaskError):
-            _reply(respond, client, context.user_id, str(error))
-            return
-        if isinstance(error, SlackApiError):
-            method = str(error.response.api_url).rstrip("/").rsplit("/", 1)[-1]
-            log.error("Slack Web API %s failed: %s", method, error.response.get("error"))
-        else:
-            log.exception("unhandled error for %s", body.get("type") or body.get("command"), exc_info=error)
-        if body.get("type") != "event_callback":  # nobody is waiting on an event's outcome
-            _reply(respond, client, context.user_id, APOLOGY)
+        answer_error(error, body, respond, client, context.user_id)
+
+
+def answer_error(
+    error: Exception, body: dict[str, Any], respond: Respond | None, client: WebClient, user_id: str | None
+) -> None:
+    """A domain refusal is the answer; anything else is logged, and the user gets an apology."""
+    if isinstance(error, TaskError):
+        _reply(respond, client, user_id, str(error))
+        return
+    if isinstance(error, SlackApiError):
+        method = str(error.response.api_url).rstrip("/").rsplit("/", 1)[-1]
+        log.error("Slack Web API %s failed: %s", method, error.response.get("error"))
+    else:
+        log.exception("unhandled error for %s", body.get("type") or body.get("command"), exc_info=error)
+    if body.get("type") != "event_callback":  # nobody is waiting on an event's outcome
+        _reply(respond, client, user_id, APOLOGY)
 
 
 def _reply(respond: Respond | None, client: WebClient, user_id: str | None, text: str) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.home import publish_home
 from bot.home_view import HOME_SHUFFLE
+from bot.listeners.later import answering, just_ack
 from bot.listeners.middleware import known_user
 from bot.services import Services
 from bot.task_ui import shuffle_all
@@ -16,7 +17,6 @@ from domains.identity.model import UserView
 
 
 def register(app: App, services: Services) -> None:
-    @app.event("app_home_opened")
     def home_opened(event: dict[str, Any], client: WebClient) -> None:
         """Publish the user's home each time they open its tab (the messages tab needs nothing)."""
         if event.get("tab", "home") != "home":
@@ -24,10 +24,11 @@ def register(app: App, services: Services) -> None:
         actor = known_user(services, client, str(event["user"]))
         publish_home(client, services.sessions, services.settings, actor)
 
-    @app.action(HOME_SHUFFLE)
-    def shuffle_clicked(ack: Ack, client: WebClient, context: BoltContext) -> None:
+    def shuffle_clicked(client: WebClient, context: BoltContext) -> None:
         """Shuffle from the App Home; the outcome arrives by DM when done."""
-        ack()
         actor: UserView = context["actor"]
         client.chat_postMessage(channel=actor.slack_id, text=shuffle_all(services, actor))
         publish_home(client, services.sessions, services.settings, actor)
+
+    app.event("app_home_opened")(ack=just_ack, lazy=[answering(home_opened)])
+    app.action(HOME_SHUFFLE)(ack=just_ack, lazy=[answering(shuffle_clicked)])

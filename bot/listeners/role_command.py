@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.listeners.later import answering
 from bot.listeners.middleware import known_user
 from bot.services import Services
 from domains.identity import handlers as identity
@@ -35,21 +36,18 @@ def parse_role_change(text: str) -> tuple[str, Role] | None:
 
 
 def register(app: App, services: Services) -> None:
-    @app.command("/ates")
-    def ates_command(
-        ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext, client: WebClient
-    ) -> None:
-        """Change a user's role (admins only); anything else gets the usage."""
+    def acknowledge(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+        """The usage for anything but a role change, and a refusal for all but admins, at once."""
+        refusal = _refusal(context["actor"], command)
+        ack(response_type="ephemeral", text=refusal) if refusal else ack()
+
+    def change(command: dict[str, Any], respond: Respond, context: BoltContext, client: WebClient) -> None:
+        """After the ack: give the user the role (fetched from Slack if aTES does not know them yet)."""
         actor: UserView = context["actor"]
-        change = parse_role_change(str(command.get("text", "")))
-        if change is None:
-            ack(response_type="ephemeral", text=USAGE)
+        asked = parse_role_change(str(command.get("text", "")))
+        if asked is None or _refusal(actor, command):
             return
-        if not can_change_roles(actor.role):
-            ack(response_type="ephemeral", text="Only admins can change roles; nothing was changed.")
-            return
-        ack()
-        user_id, role = change
+        user_id, role = asked
         try:
             known_user(services, client, user_id)
         except SlackApiError as error:
@@ -60,6 +58,16 @@ def register(app: App, services: Services) -> None:
         user = identity.change_role(identity.unit_of_work(services.sessions), user_id, role, actor.slack_id)
         services.actors.forget(user_id)  # counts at once here; other gateway processes within the cache's TTL
         respond(response_type="ephemeral", text=f"<@{user.slack_id}> is now {_article(role)} {role}.")
+
+    app.command("/ates")(ack=acknowledge, lazy=[answering(change)])
+
+
+def _refusal(actor: UserView, command: dict[str, Any]) -> str | None:
+    if parse_role_change(str(command.get("text", ""))) is None:
+        return USAGE
+    if not can_change_roles(actor.role):
+        return "Only admins can change roles; nothing was changed."
+    return None
 
 
 def _article(role: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
+from bot.listeners.later import answering
 from bot.services import Services
 from bot.task_ui import SHUFFLE_REFUSAL, shuffle_all
 from domains.identity.model import UserView, can_shuffle
@@ -24,4 +25,4 @@ def register(app: App, services: Services) -> None:
         if can_shuffle(actor.role):
             respond(response_type="ephemeral", replace_original=False, text=shuffle_all(services, actor))
 
-    app.command("/shuffle")(ack=acknowledge, lazy=[shuffle])
+    app.command("/shuffle")(ack=acknowledge, lazy=[answering(shuffle)])

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.listeners.later import answering, just_ack
 from bot.requests import accept_creation
 from bot.services import Services
 from bot.task_ui import list_page, open_create_form, open_delete_confirmation, open_edit_form, resolve_task
@@ -28,29 +29,41 @@ UNKNOWN = "I don't know that subcommand.\n\n" + USAGE
 
 
 def register(app: App, services: Services) -> None:
-    @app.command("/task")
-    def task_command(
-        ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext, client: WebClient
-    ) -> None:
-        """Route `/task <subcommand>`; anything unknown gets the usage."""
-        subcommand, _, rest = str(command.get("text", "")).strip().partition(" ")
-        subcommand, rest = subcommand.lower(), rest.strip()
-        actor: UserView = context["actor"]
+    def open_form(command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        """After the ack: the form of `/task new` (no text), `/task edit <ref>` or `/task delete <ref>`."""
+        subcommand, rest = _words(command)
         trigger_id = str(command["trigger_id"])
-        if subcommand == "new" and rest:
-            _create(ack, respond, services, actor, rest)
-        elif subcommand == "new":
-            ack()
+        if subcommand == "new":
             open_create_form(client, trigger_id)
+            return
+        task = resolve_task(services, rest)
+        opener = open_edit_form if subcommand == "edit" else open_delete_confirmation
+        opener(client, trigger_id, task, context["actor"])
+
+    def task_command(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+        """Answer `/task new <title>`, `/task list` and help at once; anything unknown gets the usage."""
+        subcommand, rest = _words(command)
+        actor: UserView = context["actor"]
+        if subcommand == "new":
+            _create(ack, respond, services, actor, rest)
         elif subcommand == "list":
             ack(response_type="ephemeral", text="Your open tasks", blocks=list_page(services, actor.slack_id))
-        elif subcommand in ("edit", "delete") and rest:
-            ack()
-            task = resolve_task(services, rest)
-            opener = open_edit_form if subcommand == "edit" else open_delete_confirmation
-            opener(client, trigger_id, task, actor)
         else:
             ack(response_type="ephemeral", text=USAGE if subcommand in ("", "help") else UNKNOWN)
+
+    app.command("/task", matchers=[_opens_a_form])(ack=just_ack, lazy=[answering(open_form)])
+    app.command("/task")(task_command)
+
+
+def _words(command: dict[str, Any]) -> tuple[str, str]:
+    """`/task Edit  ab12cd34` -> ("edit", "ab12cd34")."""
+    subcommand, _, rest = str(command.get("text", "")).strip().partition(" ")
+    return subcommand.lower(), rest.strip()
+
+
+def _opens_a_form(command: dict[str, Any]) -> bool:
+    subcommand, rest = _words(command)
+    return (subcommand == "new" and not rest) or (subcommand in ("edit", "delete") and bool(rest))
 
 
 def _create(ack: Ack, respond: Respond, services: Services, actor: UserView, text: str) -> None:

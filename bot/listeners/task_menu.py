@@ -4,24 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks import EDIT, MENU_ACTION
+from bot.listeners.later import answering, just_ack
 from bot.services import Services
 from bot.task_ui import open_delete_confirmation, open_edit_form, task_by_id
 from domains.identity.model import UserView
 
 
 def register(app: App, services: Services) -> None:
-    @app.action(MENU_ACTION)
-    def menu_chosen(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
+    def menu_chosen(body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """Open the edit form or the delete confirmation, for whoever may do it."""
-        ack()
         actor: UserView = context["actor"]
         choice, _, task_id = str(action["selected_option"]["value"]).partition(":")
         task = task_by_id(services, task_id)
         opener = open_edit_form if choice == EDIT else open_delete_confirmation
         opener(client, str(body["trigger_id"]), task, actor)
+
+    app.action(MENU_ACTION)(ack=just_ack, lazy=[answering(menu_chosen)])

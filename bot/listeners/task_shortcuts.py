@@ -5,9 +5,10 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.listeners.later import answering, just_ack
 from bot.services import Services
 from bot.task_ui import open_create_form
 from domains.tasks.model import MAX_DESCRIPTION
@@ -17,18 +18,17 @@ MESSAGE_SHORTCUT = "create_task_from_message"
 
 
 def register(app: App, services: Services) -> None:
-    @app.shortcut(GLOBAL_SHORTCUT)
-    def create_from_anywhere(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
+    def create_from_anywhere(shortcut: dict[str, Any], client: WebClient) -> None:
         """Open an empty task form."""
-        ack()
         open_create_form(client, str(shortcut["trigger_id"]))
 
-    @app.shortcut(MESSAGE_SHORTCUT)
-    def create_from_message(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
+    def create_from_message(shortcut: dict[str, Any], client: WebClient) -> None:
         """Open the task form with the message's text as the description, and a link back to the message."""
-        ack()
         channel, ts = shortcut["channel"]["id"], shortcut["message"]["ts"]
         link = str(client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
         footer = f"\n\nFrom the message: {link}"
         text = html.unescape(str(shortcut["message"].get("text") or "")).strip()  # Slack sends &lt; &gt; &amp;
         open_create_form(client, str(shortcut["trigger_id"]), text[: MAX_DESCRIPTION - len(footer)] + footer)
+
+    app.shortcut(GLOBAL_SHORTCUT)(ack=just_ack, lazy=[answering(create_from_anywhere)])
+    app.shortcut(MESSAGE_SHORTCUT)(ack=just_ack, lazy=[answering(create_from_message)])

@@ -44,7 +44,7 @@ from domains.kernel.contracts import (
     UserBalanceIncreased,
     UserWithdrawn,
 )
-from domains.kernel.events import Event, Payload, make_event
+from domains.kernel.events import Event, Payload
 from domains.kernel.unit_of_work import UnitOfWork
 
 PRODUCER = "accounting"
@@ -103,7 +103,8 @@ class AccountingUnitOfWork(UnitOfWork):
         if self.moves:
             moves, self.moves = self.moves, []
             for move, balance in zip(moves, write_moves(self.session, moves), strict=True):
-                self.emit_events([move.announcement, make_event(PRODUCER, audit_record_created(move, balance))])
+                self.emit(move.announcement)
+                self.emit(audit_record_created(move, balance))
         super().flush()
 
 
@@ -135,8 +136,7 @@ def on_task_assigned(uow: UnitOfWork, payload: Payload, event: Event) -> None:
     withdrawn = UserWithdrawn(
         user_id=payload.assignee_id, task_id=payload.task_id, amount_cents=task.fee_cents, billing_cycle=cycle
     )
-    announcement = make_event(PRODUCER, withdrawn)
-    move_money(uow, payload.assignee_id, -task.fee_cents, "withdraw", task, event.event_id, cycle, announcement)
+    move_money(uow, payload.assignee_id, -task.fee_cents, "withdraw", task, event.event_id, cycle, withdrawn)
 
 
 def on_task_completed(uow: UnitOfWork, payload: Payload, event: Event) -> None:
@@ -147,8 +147,7 @@ def on_task_completed(uow: UnitOfWork, payload: Payload, event: Event) -> None:
     increased = UserBalanceIncreased(
         user_id=payload.assignee_id, task_id=payload.task_id, amount_cents=task.reward_cents, billing_cycle=cycle
     )
-    announcement = make_event(PRODUCER, increased)
-    move_money(uow, payload.assignee_id, task.reward_cents, "deposit", task, event.event_id, cycle, announcement)
+    move_money(uow, payload.assignee_id, task.reward_cents, "deposit", task, event.event_id, cycle, increased)
 
 
 def priced_task(uow: AccountingUnitOfWork, task_id: UUID) -> KnownTask:
@@ -196,7 +195,7 @@ def move_money(
     task: KnownTask | None,
     event_id: UUID,
     cycle: date,
-    announcement: Event,
+    announcement: Payload,
 ) -> None:
     """Change a balance, write its audit record and announce both, in the unit of work's transaction (on flush)."""
     uow.moves.append(

@@ -14,7 +14,7 @@ from domains.accounting.model import Kind
 from domains.accounting.tables import Account, AuditRecord, PricedTask
 from domains.kernel.contracts import AuditRecordCreated
 from domains.kernel.db import among, dialect_insert, insert_many, insert_rows, table_of
-from domains.kernel.events import Event
+from domains.kernel.events import Payload
 
 
 @dataclass
@@ -74,7 +74,7 @@ class Move:
     cycle: date
     created_at: datetime
     event_id: str  # the event the record answers (a payment's is its own UserPaid)
-    announcement: Event
+    announcement: Payload  # the event that announces it, enveloped when written
 
 
 def write_moves(session: Session, moves: list[Move]) -> list[int]:

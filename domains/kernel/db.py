@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -9,6 +10,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Engine,
+    Index,
     Integer,
     MetaData,
     String,
@@ -21,6 +23,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Result
@@ -73,7 +76,15 @@ def outbox_table(prefix: str, metadata: MetaData) -> Table:
         Column("topic", String(64), nullable=False),
         Column("body", Text, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("published_at", DateTime(timezone=True), nullable=True, index=True),
+        Column("published_at", DateTime(timezone=True), nullable=True),
+        # The relay's queue: only unpublished rows, in id order, so its "oldest unpublished" never walks the
+        # published ones (with an index on published_at, PostgreSQL scans the key past every published row).
+        Index(
+            f"ix_{prefix}_outbox_unpublished",
+            "id",
+            postgresql_where=text("published_at IS NULL"),
+            sqlite_where=text("published_at IS NULL"),
+        ),
     )
 
 
@@ -90,20 +101,26 @@ def inbox_table(prefix: str, metadata: MetaData) -> Table:
 
 def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert many rows (all with the same keys) in one go: COPY on PostgreSQL, a fraction of INSERT's cost per row."""
+    if rows:
+        names = list(rows[0])
+        copy_rows(session, table, names, [[row[name] for name in names] for row in rows])
+
+
+def copy_rows(session: Session, table: Table, names: list[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert many rows, each the values of the named columns in order: COPY on PostgreSQL, INSERT elsewhere."""
     if not rows:
         return
     connection = session.connection()
     if connection.dialect.name != "postgresql":
-        session.execute(insert(table), rows)
+        session.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
         return
-    names = list(rows[0])
     quote = connection.dialect.identifier_preparer
     target = f"{quote.format_table(table)} ({', '.join(quote.quote(name) for name in names)})"
     driver = connection.connection.driver_connection
     assert driver is not None
     with driver.cursor() as cursor, cursor.copy(f"COPY {target} FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([row[name] for name in names])
+            copy.write_row(row)
 
 
 def insert_many(session: Session, statement: Any, rows: list[dict[str, Any]]) -> Result[Any]:
@@ -122,9 +139,10 @@ def insert_many(session: Session, statement: Any, rows: list[dict[str, Any]]) ->
     return session.execute(statement.from_select(list(rows[0]), select(*arrays)))
 
 
-def among(session: Session, column: ColumnElement[Any], values: list[Any]) -> ColumnElement[bool]:
+def among(where: Session | Connection, column: ColumnElement[Any], values: list[Any]) -> ColumnElement[bool]:
     """`column IN values`; on PostgreSQL `= ANY(array)`, one statement for any number of values."""
-    if session.get_bind().dialect.name != "postgresql":
+    dialect = where.dialect if isinstance(where, Connection) else where.get_bind().dialect
+    if dialect.name != "postgresql":
         return column.in_(values)
     return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
 

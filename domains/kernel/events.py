@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import datetime
-from functools import cached_property
-from typing import Any, ClassVar
+from functools import cache, cached_property
+from typing import Any, ClassVar, NamedTuple
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from domains.kernel.clock import utcnow
 
@@ -91,6 +93,59 @@ def make_event(producer: str, payload: Payload, *, event_time: datetime | None =
         producer=producer,
         data=payload.model_dump(mode="json"),
     )
+
+
+class Outgoing(NamedTuple):
+    """An event as the outbox stores it: its id, its topic and its envelope's JSON."""
+
+    event_id: str
+    topic: str
+    body: str
+
+
+def outgoing(event: Event) -> Outgoing:
+    return Outgoing(str(event.event_id), event.topic, event.to_json())
+
+
+def new_outgoing(producer: str, payloads: list[Payload], event_time: datetime) -> list[Outgoing]:
+    """Each payload in a new envelope: `outgoing(make_event(producer, payload, event_time=event_time))`, byte for
+    byte, at half the cost.
+
+    A payload is validated already (it is an instance of its contract) and serialised once; the envelope around it
+    is a fresh id, a datetime and two constants, written directly instead of validated and serialised again.
+    """
+    time_json = _DATETIME.dump_json(event_time).decode()
+    rows = []
+    for event_id, payload in zip(new_ids(len(payloads)), payloads, strict=True):
+        name_and_version, producer_and_data = _envelope_parts(producer, type(payload))
+        body = (
+            f'{{"event_id":"{event_id}",{name_and_version}"event_time":{time_json},'
+            f"{producer_and_data}{payload.model_dump_json()}}}"
+        )
+        rows.append(Outgoing(event_id, payload.TOPIC, body))
+    return rows
+
+
+def new_ids(count: int) -> list[str]:
+    """`count` random (version 4) UUIDs as text, `str(uuid4())` each, from one read of the system's randomness."""
+    raw = bytearray(os.urandom(16 * count))
+    raw[6::16] = bytes(b & 0x0F | 0x40 for b in raw[6::16])  # the version, 4
+    raw[8::16] = bytes(b & 0x3F | 0x80 for b in raw[8::16])  # the RFC 4122 variant
+    text = raw.hex()
+    ids = []
+    for start in range(0, 32 * count, 32):
+        h = text[start : start + 32]
+        ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+    return ids
+
+
+_DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
+
+
+@cache
+def _envelope_parts(producer: str, model: type[Payload]) -> tuple[str, str]:
+    name_and_version = f'"event_name":{json.dumps(model.NAME)},"event_version":{model.VERSION},'
+    return name_and_version, f'"producer":{json.dumps(producer)},"data":'
 
 
 def parse_event(body: str | bytes) -> Event:

@@ -4,8 +4,8 @@ Ordering and completeness: rows are selected by `published_at IS NULL`, never by
 one seen", so a row whose transaction commits after a higher id was published is still found on the
 next pass. A transaction that started after another committed gets higher ids and becomes visible
 after it, so a domain's causally ordered events reach the bus in that order. A batch is published
-with MULTI/EXEC before its rows are marked: a crash in between republishes the whole batch, in order,
-and consumers skip what they already applied.
+at once (one script) before its rows are marked: a crash in between republishes the whole batch, in
+order, and consumers skip what they already applied.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sqlalchemy import Engine, Table, select, text, update
 
 from domains.kernel.bus import StreamBus
 from domains.kernel.clock import utcnow
+from domains.kernel.db import among
 
 log = logging.getLogger(__name__)
 MAX_PAUSE_S = 2.0
@@ -40,9 +41,8 @@ def relay_once(engine: Engine, outbox: Table, bus: StreamBus, batch: int = 1000)
         if not rows:
             return 0
         bus.publish([(row.topic, row.body) for row in rows])
-        connection.execute(
-            update(outbox).where(outbox.c.id.in_([row.id for row in rows])).values(published_at=utcnow())
-        )
+        published = among(connection, outbox.c.id, [row.id for row in rows])
+        connection.execute(update(outbox).where(published).values(published_at=utcnow()))
     return len(rows)
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.kernel.clock import utcnow
-from domains.kernel.db import dialect_insert, insert_many, insert_rows
-from domains.kernel.events import Event, Payload, make_event
+from domains.kernel.db import copy_rows, dialect_insert, insert_many
+from domains.kernel.events import Event, Payload, new_outgoing, outgoing
 
 
 class UnitOfWork:
@@ -23,7 +23,7 @@ class UnitOfWork:
         self.producer = producer
         self._outbox = outbox
         self._inbox = inbox
-        self._unwritten: list[Event] = []
+        self._unwritten: list[Event | Payload] = []
 
     def __enter__(self) -> Self:
         self.session = self._sessions()
@@ -40,11 +40,9 @@ class UnitOfWork:
         self.flush()
         self.session.commit()
 
-    def emit(self, payload: Payload) -> Event:
-        """Add an event to the outbox, in this transaction."""
-        event = make_event(self.producer, payload)
-        self.emit_events([event])
-        return event
+    def emit(self, payload: Payload) -> None:
+        """Add an event to the outbox, in this transaction; it gets its envelope (id, time) when it is written."""
+        self._unwritten.append(payload)
 
     def emit_events(self, events: list[Event]) -> None:
         """Add events to the outbox, in this transaction; they are written together at the latest on commit."""
@@ -55,12 +53,10 @@ class UnitOfWork:
         if not self._unwritten:
             return
         now = utcnow()
-        rows = [
-            {"event_id": str(e.event_id), "topic": e.topic, "body": e.to_json(), "created_at": now}
-            for e in self._unwritten
-        ]
-        insert_rows(self.session, self._outbox, rows)
-        self._unwritten = []
+        unwritten, self._unwritten = self._unwritten, []
+        enveloped = iter(new_outgoing(self.producer, [p for p in unwritten if isinstance(p, Payload)], now))
+        rows = [(*(next(enveloped) if isinstance(e, Payload) else outgoing(e)), now) for e in unwritten]
+        copy_rows(self.session, self._outbox, ["event_id", "topic", "body", "created_at"], rows)
 
     def first_times(self, events: list[Event]) -> list[Event]:
         """Record that these events are applied; returns those not applied before, in their order."""

@@ -21,7 +21,7 @@ from domains.kernel.contracts import (
     TaskUpdatedV2,
 )
 from domains.kernel.db import table_of
-from domains.kernel.events import Event, make_event
+from domains.kernel.events import Event
 from domains.kernel.unit_of_work import UnitOfWork
 from domains.tasks.model import (
     NewTask,
@@ -190,15 +190,8 @@ def shuffle_tasks(uow: UnitOfWork, rng: random.Random = _system_random) -> int:
                 pick_worker(workers, rng)  # refuses when there is no worker, before anything moves
             moves = [(task_id, previous, draw.choice(workers)) for task_id, previous in chunk]
             _reassign(session, [(task_id, assignee) for task_id, _, assignee in moves])
-            uow.emit_events(
-                [
-                    make_event(
-                        PRODUCER,
-                        TaskAssigned(task_id=UUID(task_id), assignee_id=assignee, previous_assignee_id=previous),
-                    )
-                    for task_id, previous, assignee in moves
-                ]
-            )
+            for task_id, previous, assignee in moves:
+                uow.emit(TaskAssigned(task_id=UUID(task_id), assignee_id=assignee, previous_assignee_id=previous))
             uow.flush()
             moved, after = moved + len(moves), chunk[-1][0]
         uow.commit()

@@ -93,6 +93,8 @@ def _bind(web: Any, host: str, port: int) -> Any:
     """The waitress server, listening already (so requests that arrive before it runs just wait)."""
     from waitress.server import create_server
 
+    # With few request threads a short queue is normal; waitress would log a warning for every queued request.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     return create_server(web, host=host, port=port, threads=REQUEST_THREADS, connection_limit=500)
 
 

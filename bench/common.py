@@ -99,6 +99,8 @@ def scratch_database(kind: str = "ates_bench", migrate: bool = True) -> Iterator
     try:
         if migrate:
             upgrade(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute("CHECKPOINT")  # the last benchmark's dirty pages are written now, not during this one
         yield url
     finally:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:

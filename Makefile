@@ -13,7 +13,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+# The embedded runtime migrates its SQLite file itself; PostgreSQL is migrated first.
 run: install
+	@if [ -n "$$DATABASE_URL" ]; then $(VENV)/bin/ates migrate; fi
 	$(PY) app.py
 
 services:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from slack_sdk import WebClient
@@ -15,14 +14,6 @@ from domains.kernel.events import Event, make_event, parse_event
 from domains.tasks.model import parse_new_task
 from jobs.runtime import Runtime
 from tests.fakes.slack_api import FakeSlack
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack()
-    fake.start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

@@ -35,6 +35,8 @@ from bench.common import (
     size_argument,
     wait_until,
 )
+from domains.accounting.queries import Mismatch, audit_check
+from domains.kernel.db import make_engine, make_session_factory
 from tests.fakes.slack_api import FakeSlack, member
 
 WORKERS = 100
@@ -59,7 +61,9 @@ def run(size: int, clients: int = 50, ceilings: Ceilings | None = None) -> Repor
             bodies = _requests(url, size, slack.response_url("bench"))
             outcomes, wall_s = _send(stack, bodies, clients)
             wait_until(lambda: _followed_up(slack) >= size, 60 + size / 20, "every reply to reach Slack")
+            wait_until(lambda: _money_moves(url) >= size, 60 + size / 20, "every fee and reward to be recorded")
             peaks = stack.peak_rss_mb()
+            mismatches = _audit(url)
     finally:
         slack.stop()
     failed = [o for o in outcomes if o.status != 200]
@@ -70,8 +74,11 @@ def run(size: int, clients: int = 50, ceilings: Ceilings | None = None) -> Repor
         Figure("answer p99", p99, "ms", "<= 100", p99 <= 100),
         Figure(f"requests/s ({clients} clients)", rps, "req/s", ">= 300", rps >= 300, ratios(rps, ceilings)),
         Figure("answers other than 200", len(failed), "", "0", not failed),
+        Figure("audit check mismatches", len(mismatches), "", "0", not mismatches),
         *rss_figures(peaks),
     ]
+    if mismatches:
+        raise SystemExit(f"bench: the audit check failed after the acks: {mismatches[:5]}")
     summary = {"ack_p99_ms": p99, "ack_rps": rps, "peak_rss_mb": max(peaks.values())}
     return Report(f"ack: {size:,} signed requests, {clients} clients", figures, summary)
 
@@ -88,6 +95,21 @@ def _members(url: str) -> int:
     with psycopg.connect(url) as connection:
         row = connection.execute("SELECT count(*) FROM tasks_members WHERE role = 'worker'").fetchone()
     return int(row[0]) if row else 0
+
+
+def _money_moves(url: str) -> int:
+    """Audit records so far: one fee per task created, one reward per task done."""
+    with psycopg.connect(url) as connection:
+        row = connection.execute("SELECT count(*) FROM accounting_audit_records").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _audit(url: str) -> list[Mismatch]:
+    engine = make_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        return audit_check(make_session_factory(engine))
+    finally:
+        engine.dispose()
 
 
 def _followed_up(slack: FakeSlack) -> int:

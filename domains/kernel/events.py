@@ -127,16 +127,9 @@ def new_outgoing(producer: str, payloads: list[Payload], event_time: datetime) -
 
 
 def new_ids(count: int) -> list[str]:
-    """`count` random (version 4) UUIDs as text, `str(uuid4())` each, from one read of the system's randomness."""
-    raw = bytearray(os.urandom(16 * count))
-    raw[6::16] = bytes(b & 0x0F | 0x40 for b in raw[6::16])  # the version, 4
-    raw[8::16] = bytes(b & 0x3F | 0x80 for b in raw[8::16])  # the RFC 4122 variant
-    text = raw.hex()
-    ids = []
-    for start in range(0, 32 * count, 32):
-        h = text[start : start + 32]
-        ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
-    return ids
+    """`count` random (version 4) UUIDs as text, as `str(uuid4())` makes them, from one read of randomness."""
+    raw = os.urandom(16 * count)
+    return [str(UUID(bytes=raw[start : start + 16], version=4)) for start in range(0, 16 * count, 16)]
 
 
 _DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)

@@ -7,18 +7,17 @@ durable: it survives a gateway restart and is carried out once (the tasks domain
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from uuid import UUID
 
+from slack_bolt import Respond
 from slack_sdk import WebClient
-from slack_sdk.webhook import WebhookClient
 
 from bot.blocks import done_dm, task_label
 from bot.home import publish_home
+from bot.replies import reply_privately
 from bot.services import Services
 from bot.task_ui import list_page
 from domains.identity.queries import get_user
@@ -28,7 +27,6 @@ from domains.kernel.events import Event, Payload, make_event
 from domains.tasks import handlers as tasks
 from domains.tasks.model import NewTask, TaskError, TaskView
 
-log = logging.getLogger(__name__)
 GROUP = "requests"
 PRODUCER = "gateway"
 # Requests of one batch are carried out side by side: most of their time is spent waiting on Slack.
@@ -93,44 +91,45 @@ class RequestRunner(OneByOne):
     def apply(self, event: Event) -> bool:
         request = event.payload()
         if isinstance(request, TaskCreationRequested):
-            return self._answering(request.author_id, request.response_url, lambda: self._create(event, request))
-        if isinstance(request, TaskCompletionRequested):
-            return self._answering(request.user_id, request.response_url, lambda: self._complete(event, request))
-        return False
-
-    def _answering(self, user_id: str, response_url: str | None, carry_out: Callable[[], bool]) -> bool:
-        """Carry out a request; a refusal (not the assignee, no workers…) is the answer the user gets."""
+            asker, carry_out = request.author_id, self._create
+        elif isinstance(request, TaskCompletionRequested):
+            asker, carry_out = request.user_id, self._complete
+        else:
+            return False
+        respond = Respond(response_url=request.response_url)
         try:
-            return carry_out()
-        except TaskError as refusal:
-            self._refuse(user_id, response_url, str(refusal))
+            return carry_out(event, respond)
+        except TaskError as refusal:  # not the assignee, no workers…: the refusal is the answer
+            reply_privately(respond, self.client, asker, str(refusal))
             return True
 
-    def _create(self, event: Event, request: TaskCreationRequested) -> bool:
-        uow = tasks.unit_of_work(self.services.sessions)
-        task = tasks.create_requested_task(uow, event, self.services.rng)
+    def _create(self, event: Event, respond: Respond) -> bool:
+        task = tasks.create_requested_task(tasks.unit_of_work(self.services.sessions), event, self.services.rng)
         if task is None:
             return False
-        text = f"Created {task_label(task.title, task.jira_id)} and assigned it to <@{task.assignee_id}>."
-        self._respond(request.response_url, text=text, response_type="ephemeral")
+        if respond.response_url:
+            text = f"Created {task_label(task.title, task.jira_id)} and assigned it to <@{task.assignee_id}>."
+            respond(text=text, response_type="ephemeral")
         return True
 
-    def _complete(self, event: Event, request: TaskCompletionRequested) -> bool:
+    def _complete(self, event: Event, respond: Respond) -> bool:
         task = tasks.complete_requested_task(tasks.unit_of_work(self.services.sessions), event)
         if task is None:
             return False
-        self._show_done(request, task)
+        request = event.payload()
+        assert isinstance(request, TaskCompletionRequested)
+        self._show_done(request, task, respond)
         return True
 
-    def _show_done(self, request: TaskCompletionRequested, task: TaskView) -> None:
+    def _show_done(self, request: TaskCompletionRequested, task: TaskView, respond: Respond) -> None:
         """Show the task done where it was clicked: its DM, a `/task list` page, or the App Home."""
         if request.shown_in == "home":
             actor = get_user(self.services.sessions, request.user_id)
             if actor is not None:
                 publish_home(self.client, self.services.sessions, self.services.settings, actor)
-        elif request.shown_in == "ephemeral":
+        elif request.shown_in == "ephemeral" and respond.response_url:
             blocks = list_page(self.services, request.user_id)
-            self._respond(request.response_url, replace_original=True, text="Your open tasks", blocks=blocks)
+            respond(replace_original=True, text="Your open tasks", blocks=blocks)
         elif request.channel_id and request.message_ts:
             self.client.chat_update(
                 channel=request.channel_id,
@@ -138,15 +137,3 @@ class RequestRunner(OneByOne):
                 text=f"Done: {task_label(task.title, task.jira_id)}",
                 blocks=done_dm(task),
             )
-
-    def _refuse(self, user_id: str, response_url: str | None, text: str) -> None:
-        """Ephemeral where the request came from; by DM when it has nowhere to answer (the App Home)."""
-        if response_url:
-            self._respond(response_url, text=text, response_type="ephemeral", replace_original=False)
-        else:
-            self.client.chat_postMessage(channel=user_id, text=text)
-
-    @staticmethod
-    def _respond(response_url: str | None, **message: Any) -> None:
-        if response_url:
-            WebhookClient(response_url).send_dict(message)

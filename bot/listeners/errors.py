@@ -10,6 +10,7 @@ from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.replies import reply_privately
 from domains.tasks.model import TaskError
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ def answer_error(
 ) -> None:
     """A domain refusal is the answer; anything else is logged, and the user gets an apology."""
     if isinstance(error, TaskError):
-        _reply(respond, client, user_id, str(error))
+        reply_privately(respond, client, user_id, str(error))
         return
     if isinstance(error, SlackApiError):
         method = str(error.response.api_url).rstrip("/").rsplit("/", 1)[-1]
@@ -37,15 +38,4 @@ def answer_error(
     else:
         log.exception("unhandled error for %s", body.get("type") or body.get("command"), exc_info=error)
     if body.get("type") != "event_callback":  # nobody is waiting on an event's outcome
-        _reply(respond, client, user_id, APOLOGY)
-
-
-def _reply(respond: Respond | None, client: WebClient, user_id: str | None, text: str) -> None:
-    """Ephemeral where the request came from; by DM when it has nowhere to answer (App Home, shortcuts)."""
-    try:
-        if respond is not None and respond.response_url:
-            respond(text=text, response_type="ephemeral", replace_original=False)
-        elif user_id:
-            client.chat_postMessage(channel=user_id, text=text)
-    except Exception:
-        log.exception("could not send the reply %r", text)
+        reply_privately(respond, client, user_id, APOLOGY)

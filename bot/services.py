@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.actors import ActorCache
 from domains.kernel.bus import StreamBus
-from domains.kernel.memory_bus import MemoryBus
 from domains.kernel.once import MemoryOnce, OnceGuard
 from domains.kernel.settings import Settings
 
@@ -18,7 +17,7 @@ from domains.kernel.settings import Settings
 class Services:
     settings: Settings
     sessions: sessionmaker[Session]
+    bus: StreamBus  # where acknowledged requests go to be carried out by the `requests` group
     rng: random.Random = field(default_factory=random.SystemRandom)
     once: OnceGuard = field(default_factory=MemoryOnce)  # what was already done: Slack's repeated events
     actors: ActorCache = field(default_factory=ActorCache)  # who asked in the last few seconds
-    bus: StreamBus = field(default_factory=MemoryBus)  # where acknowledged requests go to be carried out

@@ -78,7 +78,7 @@ class Runtime:
 
     def services(self) -> Services:
         """What the Slack listeners, and the requests they leave to the `requests` group, need."""
-        return Services(self.settings, self.sessions, once=self.once, bus=self.bus)
+        return Services(self.settings, self.sessions, self.bus, once=self.once)
 
     def accounting_uow(self) -> AccountingUnitOfWork:
         return AccountingUnitOfWork(self.sessions, self.prices, self.settings.timezone)

@@ -26,6 +26,7 @@ from bot.slack_client import make_client
 from domains.analytics.consumers import subscription
 from domains.kernel.clock import utcnow
 from domains.kernel.db import make_engine, make_session_factory
+from domains.kernel.memory_bus import MemoryBus
 from domains.kernel.settings import Settings
 from tests.fakes.slack_api import FakeSlack, member
 from tests.fakes.slack_requests import SlackSender
@@ -69,7 +70,7 @@ def settings(slack: FakeSlack, pg_url: str) -> Settings:
 
 @pytest.fixture
 def sender(settings: Settings, sessions: sessionmaker[Session]) -> Iterator[SlackSender]:
-    app = build_app(Services(settings, sessions), make_client(settings))
+    app = build_app(Services(settings, sessions, MemoryBus()), make_client(settings))
     server: WSGIServer = make_server("127.0.0.1", 0, wsgi(app), handler_class=_Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

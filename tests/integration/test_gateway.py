@@ -15,6 +15,7 @@ from bot.users_sync import sync_workspace
 from domains.identity.queries import get_user, list_users
 from domains.identity.tables import outbox as identity_outbox
 from domains.kernel.db import make_engine, make_session_factory
+from domains.kernel.memory_bus import MemoryBus
 from domains.kernel.settings import Settings
 from tests.fakes.gateway import serve_gateway
 from tests.fakes.slack_api import FakeSlack, member
@@ -52,7 +53,7 @@ def services(pg_url: str, slack: FakeSlack) -> Iterator[Services]:
         slack_api_url=slack.api_url,
         ates_admin_ids="UADMIN",
     )
-    yield Services(settings, make_session_factory(engine))
+    yield Services(settings, make_session_factory(engine), MemoryBus())
     engine.dispose()
 
 

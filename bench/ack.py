@@ -27,6 +27,7 @@ from bench.common import (
     Figure,
     Report,
     Stack,
+    audit,
     percentile,
     procfile,
     redis_namespace,
@@ -35,8 +36,6 @@ from bench.common import (
     size_argument,
     wait_until,
 )
-from domains.accounting.queries import Mismatch, audit_check
-from domains.kernel.db import make_engine, make_session_factory
 from tests.fakes.slack_api import FakeSlack, member
 
 WORKERS = 100
@@ -63,7 +62,7 @@ def run(size: int, clients: int = 50, ceilings: Ceilings | None = None) -> Repor
             wait_until(lambda: _followed_up(slack) >= size, 60 + size / 20, "every reply to reach Slack")
             wait_until(lambda: _money_moves(url) >= size, 60 + size / 20, "every fee and reward to be recorded")
             peaks = stack.peak_rss_mb()
-            mismatches = _audit(url)
+            mismatches = audit(url)
     finally:
         slack.stop()
     failed = [o for o in outcomes if o.status != 200]
@@ -102,14 +101,6 @@ def _money_moves(url: str) -> int:
     with psycopg.connect(url) as connection:
         row = connection.execute("SELECT count(*) FROM accounting_audit_records").fetchone()
     return int(row[0]) if row else 0
-
-
-def _audit(url: str) -> list[Mismatch]:
-    engine = make_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    try:
-        return audit_check(make_session_factory(engine))
-    finally:
-        engine.dispose()
 
 
 def _followed_up(slack: FakeSlack) -> int:

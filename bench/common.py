@@ -22,6 +22,8 @@ from pathlib import Path
 import psycopg
 import redis
 
+from domains.accounting.queries import Mismatch, audit_check
+from domains.kernel.db import make_engine, make_session_factory
 from jobs.migrations import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,6 +215,15 @@ class Stack:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def audit(url: str) -> list[Mismatch]:
+    """The audit check (every balance equals the sum of its records) on a benchmark's database."""
+    engine = make_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        return audit_check(make_session_factory(engine))
+    finally:
+        engine.dispose()
 
 
 def rss_figures(peaks: dict[str, float]) -> list[Figure]:

@@ -22,14 +22,13 @@ from bench.common import (
     Figure,
     Report,
     Stack,
+    audit,
     redis_namespace,
     rss_figures,
     scratch_database,
     size_argument,
     wait_until,
 )
-from domains.accounting.queries import Mismatch, audit_check
-from domains.kernel.db import make_engine, make_session_factory
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import SlackSender
 
@@ -54,7 +53,7 @@ def run(size: int, workers: int = 5_000, consumers: int = 2, ceilings: Ceilings 
             wait_until(lambda: _fees(url) >= size, 120 + size / 50, f"{size:,} fees", every=0.5)
             charged_s = (_last_applied(url) - sent_at).total_seconds()
             peaks = stack.peak_rss_mb()
-        mismatches = _audit(url)
+        mismatches = audit(url)
     fees_per_s = size / charged_s
     figures = [
         Figure("HTTP answer", answer_ms, "ms", "<= 1,000", answer_ms <= 1_000),
@@ -119,14 +118,6 @@ def _last_applied(url: str) -> datetime:
         row = connection.execute("SELECT max(applied_at) FROM accounting_inbox").fetchone()
     assert row is not None and isinstance(row[0], datetime)
     return row[0]
-
-
-def _audit(url: str) -> list[Mismatch]:
-    engine = make_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    try:
-        return audit_check(make_session_factory(engine))
-    finally:
-        engine.dispose()
 
 
 def main() -> None:

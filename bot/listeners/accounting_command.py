@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.accounting_blocks import BALANCES_PER_PAGE, PAGE_ACTION, accounting_view
-from bot.listeners.later import answering, just_ack
+from bot.listeners.later import ack_or_refuse, answering, just_ack
 from bot.services import Services
 from domains.accounting.queries import balances_page, earnings_by_day
 from domains.identity.model import UserView, can_see_accounting
@@ -30,8 +30,7 @@ def register(app: App, services: Services) -> None:
 
     def acknowledge(ack: Ack, command: dict[str, str], context: BoltContext) -> None:
         """Refuse anyone but admins and accountants, and bad page numbers, at once."""
-        refusal = _refusal(context["actor"], command)
-        ack(response_type="ephemeral", text=refusal) if refusal else ack()
+        ack_or_refuse(ack, _refusal(context["actor"], command))
 
     def show(command: dict[str, str], respond: Respond, context: BoltContext) -> None:
         """After the ack: earnings and one page of balances."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.analytics_view import analytics_summary, analytics_view
-from bot.listeners.later import answering
+from bot.listeners.later import ack_or_refuse, answering
 from bot.services import Services
 from domains.analytics.model import InvalidSpan, Span, parse_span
 from domains.analytics.queries import report
@@ -39,7 +39,7 @@ def register(app: App, services: Services) -> None:
     def acknowledge(ack: Ack, command: dict[str, str], context: BoltContext) -> None:
         """Refuse anyone but admins, and answer help or a span it cannot read, at once."""
         span = asked(command, context)
-        ack(response_type="ephemeral", text=span) if isinstance(span, str) else ack()
+        ack_or_refuse(ack, span if isinstance(span, str) else None)
 
     def show(command: dict[str, str], respond: Respond, context: BoltContext) -> None:
         """After the ack: the numbers for today, a day, a week or a month."""

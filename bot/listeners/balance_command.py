@@ -7,7 +7,7 @@ from datetime import date
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.blocks import balance_view
-from bot.listeners.later import answering
+from bot.listeners.later import ack_or_refuse, answering
 from bot.services import Services
 from domains.accounting.model import InvalidDay, parse_day
 from domains.accounting.queries import audit_log, balance_of
@@ -31,7 +31,7 @@ def register(app: App, services: Services) -> None:
     def acknowledge(ack: Ack, command: dict[str, str]) -> None:
         """Answer a day it cannot read at once."""
         day = asked(command)
-        ack(response_type="ephemeral", text=day) if isinstance(day, str) else ack()
+        ack_or_refuse(ack, day if isinstance(day, str) else None)
 
     def show(command: dict[str, str], respond: Respond, context: BoltContext) -> None:
         """After the ack: the caller's own balance and one day's lines, only to them."""

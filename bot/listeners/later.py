@@ -21,6 +21,14 @@ def just_ack(ack: Ack) -> None:
     ack()
 
 
+def ack_or_refuse(ack: Ack, refusal: str | None) -> None:
+    """Acknowledge; with a refusal (or the usage), answer it to the asker alone, and the lazy work does nothing."""
+    if refusal:
+        ack(response_type="ephemeral", text=refusal)
+    else:
+        ack()
+
+
 def answering(work: Callable[..., None]) -> Callable[..., None]:
     """A lazy function whose refusals and failures reach the user as the app's error handler answers them.
 

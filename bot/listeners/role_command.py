@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.listeners.later import answering
+from bot.listeners.later import ack_or_refuse, answering
 from bot.listeners.middleware import known_user
 from bot.services import Services
 from domains.identity import handlers as identity
@@ -38,8 +38,7 @@ def parse_role_change(text: str) -> tuple[str, Role] | None:
 def register(app: App, services: Services) -> None:
     def acknowledge(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         """The usage for anything but a role change, and a refusal for all but admins, at once."""
-        refusal = _refusal(context["actor"], command)
-        ack(response_type="ephemeral", text=refusal) if refusal else ack()
+        ack_or_refuse(ack, _refusal(context["actor"], command))
 
     def change(command: dict[str, Any], respond: Respond, context: BoltContext, client: WebClient) -> None:
         """After the ack: give the user the role (fetched from Slack if aTES does not know them yet)."""

@@ -82,11 +82,13 @@ class RequestRunner(OneByOne):
     services: Services
     group: str = GROUP
     topics: tuple[str, ...] = field(default=(SLACK_REQUESTS,))
+    _pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(PARALLEL, thread_name_prefix=GROUP), init=False, repr=False
+    )
 
     def apply_many(self, events: list[Event]) -> None:
-        with ThreadPoolExecutor(max_workers=min(PARALLEL, len(events)), thread_name_prefix=GROUP) as pool:
-            for _ in pool.map(self.apply, events):  # re-raises the first failure: the batch is retried one by one
-                pass
+        for _ in self._pool.map(self.apply, events):  # re-raises the first failure: the batch is retried one by one
+            pass
 
     def apply(self, event: Event) -> bool:
         request = event.payload()

@@ -58,11 +58,8 @@ class RedisBus:
         return self.prefix + topic
 
     def publish(self, messages: list[tuple[str, str]]) -> None:
-        if len(messages) == 1:  # one XADD is atomic by itself (the gateway's requests): no script needed
-            [(topic, body)] = messages
-            self.client.xadd(self.key(topic), {"event": body})
         # One script: a batch lands whole or not at all, so a retry after a failure cannot reorder it.
-        elif messages:
+        if messages:
             self._publish(keys=[self.key(topic) for topic, _ in messages], args=[body for _, body in messages])
 
     def ensure_group(self, group: str, topics: list[str]) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
-from bot.blocks import render, task_label
+from bot.blocks import Part, render, rich, styled, task_parts
 from domains.analytics.model import Span
 from domains.analytics.queries import ExpensiveTask, Report
 from domains.kernel.clock import format_cents
@@ -37,16 +37,18 @@ def analytics_view(report: Report) -> list[dict[str, Any]]:
         days = "\n".join(f"`{day:%a %d %b}` {format_cents(cents)}" for day, cents in report.daily_earnings)
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Earnings per day*\n{days}")))
     blocks.append(DividerBlock())
-    lines = "\n".join(_most_expensive_line(span, task) for span, task in report.most_expensive)
-    blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Most expensive task*\n{lines}")))
+    lines = [part for span, task in report.most_expensive for part in _most_expensive_line(span, task)]
+    blocks.append(rich(styled("Most expensive task", bold=True), *lines))
     note = "Earnings are fees charged minus rewards paid, by billing cycle (a day in the company's time zone)."
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
     return render(blocks)
 
 
-def _most_expensive_line(span: Span, task: ExpensiveTask | None) -> str:
+def _most_expensive_line(span: Span, task: ExpensiveTask | None) -> list[Part]:
+    """One line: the span, then the task's name as typed (user text is never read as mrkdwn)."""
     name = f"{_SPAN_NAME[span.kind]} ({span.label})" if span.kind != "week" else span.label.capitalize()
     if task is None:
-        return f"• {name}: no task completed"
-    deleted = " _(deleted)_" if task.deleted else ""
-    return f"• {name}: {task_label(task.title, task.jira_id)}{deleted}, reward {format_cents(task.reward_cents)}"
+        return [styled(f"\n• {name}: no task completed")]
+    deleted = [styled(" (deleted)", italic=True)] if task.deleted else []
+    reward = styled(f", reward {format_cents(task.reward_cents)}")
+    return [styled(f"\n• {name}: "), *task_parts(task.title, task.jira_id), *deleted, reward]

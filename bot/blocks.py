@@ -1,7 +1,14 @@
-"""Block Kit, built with slack_sdk's models so Slack's limits are checked before sending."""
+"""Block Kit, built with slack_sdk's models so Slack's limits are checked before sending.
+
+What a person typed is shown exactly as typed: it goes into `rich_text` text elements with every style
+set explicitly (or into `plain_text`), which Slack never formats, and only `&`, `<` and `>` are escaped,
+the three characters Slack reads as control characters in every text it is sent.
+"""
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable
 from datetime import UTC
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,11 +18,15 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ContextBlock,
-    DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
     Option,
     OverflowMenuElement,
+    PlainTextObject,
+    RichTextBlock,
+    RichTextElementParts,
+    RichTextQuoteElement,
+    RichTextSectionElement,
     SectionBlock,
 )
 
@@ -26,21 +37,97 @@ from domains.tasks.model import TaskView
 DONE_ACTION = "task_done"
 MENU_ACTION = "task_menu"
 EDIT, DELETE = "edit", "delete"
-MAX_TEXT = 3000
+MAX_TEXT = 3000  # a section's or context element's text; also the most one rich text element carries here
+MAX_HEADER = 150
 MAX_BLOCKS = 50
 _KIND_LABEL = {"withdraw": "Fee", "deposit": "Reward", "payment": "Payout"}
-# Slack's mrkdwn has no escape for its markers, so user text gets look-alikes that never format.
-_MARKERS = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_ZWJ = "\u200d"
+Part = RichTextElementParts.Text | RichTextElementParts.User
 
 
-def escape(text: str) -> str:
-    """User text made safe for mrkdwn: no mentions, links or pings (<>&), and no bold/italic/strike/code."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").translate(_MARKERS)
+def slack_escape(text: str) -> str:
+    """Only what Slack requires: `&`, `<` and `>` as entities (Slack shows them as typed, never as a ping or link)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _slack_length(text: str) -> int:
+    """Length as Slack may count it (UTF-16 code units), never less than Python's."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _continues(char: str) -> bool:
+    """A mark, joiner, variation selector, skin tone or tag that belongs to the character before it."""
+    code = ord(char)
+    return (
+        unicodedata.category(char) in ("Mn", "Me", "Mc")
+        or char == _ZWJ
+        or 0xFE00 <= code <= 0xFE0F
+        or 0x1F3FB <= code <= 0x1F3FF
+        or 0xE0020 <= code <= 0xE007F
+    )
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut so that, escaped, it fits `limit`: never inside an entity or an emoji sequence; "…" when cut."""
+    if _slack_length(slack_escape(text)) <= limit:
+        return text
+    used, end = 0, 0
+    for char in text:
+        used += _slack_length(_ENTITIES.get(char, char))
+        if used > limit - 1:
+            break
+        end += 1
+    while end and (_continues(text[end]) or text[end - 1] == _ZWJ):
+        end -= 1
+    return text[:end] + "…"
+
+
+def said(text: str, limit: int = MAX_TEXT, *, bold: bool = False) -> RichTextElementParts.Text:
+    """What a person typed, verbatim: escaped, clipped, every style set (so nothing of it is read as markup)."""
+    return styled(slack_escape(clip(text, limit)), bold=bold)
+
+
+def styled(text: str, *, bold: bool = False, italic: bool = False, code: bool = False) -> RichTextElementParts.Text:
+    """Our own words in a rich text element (no user text: it is not escaped)."""
+    style = RichTextElementParts.TextStyle(bold=bold, italic=italic, strike=False, code=code)
+    return RichTextElementParts.Text(text=text, style=style)
+
+
+def mention(user_id: str) -> RichTextElementParts.User:
+    return RichTextElementParts.User(user_id=user_id)
+
+
+def rich(*parts: Part, quote: str | None = None, block_id: str | None = None) -> RichTextBlock:
+    """One rich text block: a line of parts, and optionally a quoted user text under it."""
+    elements: list[Any] = [RichTextSectionElement(elements=list(parts))]
+    if quote:
+        elements.append(RichTextQuoteElement(elements=[said(quote)]))
+    return RichTextBlock(elements=elements, block_id=block_id)
+
+
+def plain(text: str, limit: int = MAX_TEXT) -> PlainTextObject:
+    """User text in a `plain_text` object (headers, buttons, options): escaped, clipped, no emoji codes read."""
+    return PlainTextObject(text=slack_escape(clip(text, limit)), emoji=False)
+
+
+def task_parts(title: str | None, jira_id: str | None) -> list[Part]:
+    """A task's name as typed: its title in bold, then its Jira id."""
+    parts: list[Part] = [said(title, 300, bold=True) if title else styled("a task", italic=True)]
+    if jira_id:
+        parts += [styled(" ("), said(jira_id, 64), styled(")")]
+    return parts
 
 
 def task_label(title: str | None, jira_id: str | None) -> str:
-    name = f"*{escape(title)}*" if title else "_a task_"
-    return f"{name} ({escape(jira_id)})" if jira_id else name
+    """A task's name for a message's notification `text` (escaped, never formatted by us)."""
+    name = slack_escape(clip(title, 300)) if title else "a task"
+    return f"{name} ({slack_escape(clip(jira_id, 64))})" if jira_id else name
+
+
+def message(*parts: Part, quote: str | None = None) -> list[dict[str, Any]]:
+    """A one-block message whose user text is shown verbatim."""
+    return render([rich(*parts, quote=quote)])
 
 
 def short_ref(task: TaskView) -> str:
@@ -53,6 +140,7 @@ def render(blocks: list[Block], limit: int = MAX_BLOCKS) -> list[dict[str, Any]]
 
 
 def section(text: str) -> SectionBlock:
+    """Our own mrkdwn (never user text: that goes through `rich`/`said`)."""
     if len(text) > MAX_TEXT:
         text = text[: MAX_TEXT - 1] + "…"
     return SectionBlock(text=MarkdownTextObject(text=text))
@@ -60,6 +148,11 @@ def section(text: str) -> SectionBlock:
 
 def context(text: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=text[:MAX_TEXT])])
+
+
+def header(text: str) -> HeaderBlock:
+    """A header that may hold user text: escaped and clipped to Slack's 150 characters."""
+    return HeaderBlock(text=plain(text, MAX_HEADER))
 
 
 def task_actions(task: TaskView, *, done: bool = True) -> ActionsBlock:
@@ -75,61 +168,60 @@ def task_actions(task: TaskView, *, done: bool = True) -> ActionsBlock:
     return ActionsBlock(block_id=f"task:{task.task_id}", elements=elements)
 
 
-def task_line(task: TaskView) -> str:
-    line = f"{task_label(task.title, task.jira_id)}  `{short_ref(task)}`"
+def task_line(task: TaskView) -> RichTextBlock:
+    """A task in a list: its name, its short ref and the start of its description, all as typed."""
+    parts = [*task_parts(task.title, task.jira_id), styled("  "), styled(short_ref(task), code=True)]
     if task.description:
-        line += f"\n{escape(task.description[:300])}"
-    return line
+        parts += [styled("\n"), said(task.description, 300)]
+    return rich(*parts)
 
 
 def assigned_dm(task: TaskView) -> list[dict[str, Any]]:
     """The assignee's DM: the task, a Done button and the Edit/Delete menu."""
-    lines = f"You have a new task: {task_label(task.title, task.jira_id)}"
-    if task.description:
-        lines += "\n>" + escape(task.description).replace("\n", "\n>")
-    return render(
-        [section(lines), context(f"Created by <@{task.author_id}> · ref `{short_ref(task)}`"), task_actions(task)]
-    )
+    name = rich(styled("You have a new task: "), *task_parts(task.title, task.jira_id), quote=task.description)
+    return render([name, context(f"Created by <@{task.author_id}> · ref `{short_ref(task)}`"), task_actions(task)])
 
 
 def done_dm(task: TaskView) -> list[dict[str, Any]]:
     """The same DM once the task is done: no button any more."""
-    return render([section(f":white_check_mark: Done: {task_label(task.title, task.jira_id)}")])
+    return message(styled("✅ Done: "), *task_parts(task.title, task.jira_id))
 
 
 def deleted_dm(task: TaskView) -> list[dict[str, Any]]:
     """What the assignee is told when an admin deletes their task."""
     return render(
         [
-            section(f":wastebasket: Deleted: {task_label(task.title, task.jira_id)}"),
+            rich(styled("🗑️ Deleted: "), *task_parts(task.title, task.jira_id)),
             context("An admin deleted this task: it is no longer yours and costs nothing more."),
         ]
     )
 
 
-def balance_blocks(
-    balance_cents: int, lines: list[AuditLine], timezone: ZoneInfo, shown: int = 40, day: str = "today"
-) -> list[Block]:
-    blocks: list[Block] = [HeaderBlock(text=f"Balance: {format_cents(balance_cents)}"), DividerBlock()]
-    if not lines:
-        blocks.append(section(f"Nothing on your account {day}."))
-    last = lines[-shown:]
-    if len(lines) > len(last):
-        blocks.append(context(f"Showing the last {len(last)} of {len(lines)} lines {day}."))
-    blocks.extend(section(audit_line(line, timezone)) for line in last)
-    return blocks
+def done_list(tasks: Iterable[TaskView]) -> RichTextBlock:
+    """Tasks by name, one a line, each ticked."""
+    lines: list[Part] = []
+    for task in tasks:
+        lines += [styled("\n✅ " if lines else "✅ "), *task_parts(task.title, task.jira_id)]
+    return rich(*lines)
 
 
-def balance_view(
-    balance_cents: int, lines: list[AuditLine], timezone: ZoneInfo, day: str = "today"
-) -> list[dict[str, Any]]:
-    """The balance now, and the audit log of one day (`day` names it: "today", "on 2026-11-20")."""
-    return render(balance_blocks(balance_cents, lines, timezone, day=day))
+def created_reply(task: TaskView) -> tuple[str, list[dict[str, Any]]]:
+    """What the author is told once their task exists: its name as typed, and who got it."""
+    text = f"Created {task_label(task.title, task.jira_id)} and assigned it to <@{task.assignee_id}>."
+    said_to: list[Part] = [styled(" and assigned it to "), mention(task.assignee_id), styled(".")]
+    return text, message(styled("Created "), *task_parts(task.title, task.jira_id), *said_to)
 
 
-def audit_line(line: AuditLine, timezone: ZoneInfo) -> str:
-    """One line of the audit log, its time in the company's time zone (the billing cycle's)."""
+def local_time(line: AuditLine, timezone: ZoneInfo) -> str:
+    """A line's time, 24-hour, in the company's time zone (the billing cycle's)."""
     at = line.created_at if line.created_at.tzinfo else line.created_at.replace(tzinfo=UTC)  # SQLite drops the zone
-    when = at.astimezone(timezone).strftime("%H:%M")
-    task = f" · {task_label(line.task_title, line.jira_id)}" if line.task_title or line.jira_id else ""
-    return f"`{when}` {_KIND_LABEL[line.kind]} {format_cents(line.amount_cents)}{task}"
+    return at.astimezone(timezone).strftime("%H:%M")
+
+
+def audit_line(line: AuditLine, timezone: ZoneInfo) -> RichTextBlock:
+    """One line of the audit log: its time, what it was, the amount, and the task's name as typed."""
+    parts: list[Part] = [styled(local_time(line, timezone), code=True)]
+    parts.append(styled(f" {_KIND_LABEL[line.kind]} {format_cents(line.amount_cents)}"))
+    if line.task_title or line.jira_id:
+        parts += [styled(" · "), *task_parts(line.task_title, line.jira_id)]
+    return rich(*parts)

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.home_view import PAGE_SIZE, HomeData, home_view
-from domains.accounting.queries import audit_log, balance_of
+from domains.accounting.queries import statement
 from domains.identity.model import UserView
 from domains.identity.queries import get_user
 from domains.kernel.clock import cycle_of, utcnow
@@ -45,8 +45,7 @@ def publish_home(client: WebClient, sessions: sessionmaker[Session], settings: S
         open_tasks=open_tasks_of(sessions, user_id, limit=PAGE_SIZE),
         open_count=count_open_of(sessions, user_id),
         recently_done=recently_done_of(sessions, user_id),
-        balance_cents=balance_of(sessions, user_id),
-        today=audit_log(sessions, user_id, cycle_of(utcnow(), settings.timezone)),
+        statement=statement(sessions, user_id, cycle_of(utcnow(), settings.timezone), later=True),
         timezone=settings.timezone,
     )
     client.views_publish(user_id=user_id, view=home_view(data))

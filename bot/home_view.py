@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock, HeaderBlock
 from slack_sdk.models.views import View
 
-from bot.blocks import balance_blocks, context, render, section, task_actions, task_label, task_line
-from domains.accounting.queries import AuditLine
+from bot.accounting_blocks import balance_blocks
+from bot.blocks import context, done_list, render, section, task_actions, task_line
+from domains.accounting.queries import Statement
 from domains.identity.model import UserView, can_shuffle
 from domains.tasks.model import TaskView
 
@@ -35,8 +36,7 @@ class HomeData:
     open_tasks: list[TaskView]
     open_count: int
     recently_done: list[TaskView]
-    balance_cents: int
-    today: list[AuditLine]
+    statement: Statement  # today's, with what an early close booked into tomorrow
     timezone: ZoneInfo
 
 
@@ -49,13 +49,12 @@ def home_view(data: HomeData) -> View:
     if not data.open_tasks:
         blocks.append(section("Nothing to do right now."))
     for task in data.open_tasks:
-        blocks += [section(task_line(task)), task_actions(task)]
+        blocks += [task_line(task), task_actions(task)]
     if data.open_count > len(data.open_tasks):
         blocks.append(context(f"…and {data.open_count - len(data.open_tasks)} more: see `/task list`."))
     if data.recently_done:
-        done = "\n".join(f":white_check_mark: {task_label(t.title, t.jira_id)}" for t in data.recently_done)
-        blocks += [DividerBlock(), HeaderBlock(text="Recently completed"), section(done)]
-    blocks += [DividerBlock(), *balance_blocks(data.balance_cents, data.today, data.timezone, shown=10)]
+        blocks += [DividerBlock(), HeaderBlock(text="Recently completed"), done_list(data.recently_done)]
+    blocks += [DividerBlock(), *balance_blocks(data.statement, data.timezone, today=True, shown=10)]
     blocks += [DividerBlock(), section(HELP)]
     return View(type="home", blocks=blocks[:MAX_HOME_BLOCKS])
 
@@ -67,7 +66,7 @@ def task_list_page(tasks: list[TaskView], total: int, offset: int) -> list[dict[
     last = offset + len(tasks)
     blocks: list[Block] = [section(f"*Your open tasks* ({offset + 1}–{last} of {total})")]
     for task in tasks:
-        blocks += [section(task_line(task)), task_actions(task)]
+        blocks += [task_line(task), task_actions(task)]
     pager = []
     if offset > 0:
         pager.append(ButtonElement(text="Previous", action_id=f"{LIST_PAGE}_prev", value=str(offset - PAGE_SIZE)))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.models.blocks import InputBlock, PlainTextInputElement
+from slack_sdk.models.blocks import Block, InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
 
-from bot.blocks import section, task_label
+from bot.blocks import rich, section, styled, task_parts
 from domains.tasks.model import MAX_DESCRIPTION, MAX_TITLE, TaskView
 
 CREATE_VIEW, EDIT_VIEW, DELETE_VIEW = "task_create", "task_edit", "task_delete"
@@ -74,14 +74,17 @@ def delete_confirmation(task: TaskView) -> View:
         close="Keep it",
         private_metadata=str(task.task_id),
         blocks=[
-            section(
-                f"Delete {task_label(task.title, task.jira_id)}? It will never be assigned again; "
-                "fees already charged stay charged."
+            rich(
+                styled("Delete "),
+                *task_parts(task.title, task.jira_id),
+                styled("? It will never be assigned again; fees already charged stay charged."),
             )
         ],
     )
 
 
-def notice(title: str, text: str) -> View:
-    """A modal that only says something (what a submission turned into)."""
-    return View(type="modal", title=title[:24], close="Close", blocks=[section(text)])
+def notice(title: str, body: str | Block) -> View:
+    """A modal that only says something (what a submission turned into): our own mrkdwn, or a block."""
+    return View(
+        type="modal", title=title[:24], close="Close", blocks=[section(body) if isinstance(body, str) else body]
+    )

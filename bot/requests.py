@@ -15,7 +15,7 @@ from uuid import UUID
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
-from bot.blocks import done_dm, task_label
+from bot.blocks import created_reply, done_dm, task_label
 from bot.home import publish_home
 from bot.replies import reply_privately
 from bot.services import Services
@@ -110,8 +110,8 @@ class RequestRunner(OneByOne):
         if task is None:
             return False
         if respond.response_url:
-            text = f"Created {task_label(task.title, task.jira_id)} and assigned it to <@{task.assignee_id}>."
-            respond(text=text, response_type="ephemeral")
+            text, blocks = created_reply(task)
+            respond(text=text, blocks=blocks, response_type="ephemeral")
         return True
 
     def _complete(self, event: Event, respond: Respond) -> bool:

@@ -6,11 +6,11 @@ from datetime import date
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.blocks import balance_view
+from bot.accounting_blocks import balance_view
 from bot.listeners.later import ack_or_refuse, answering
 from bot.services import Services
 from domains.accounting.model import InvalidDay, parse_day
-from domains.accounting.queries import audit_log, balance_of
+from domains.accounting.queries import statement
 from domains.kernel.clock import cycle_of, format_cents, utcnow
 
 USAGE = (
@@ -40,10 +40,10 @@ def register(app: App, services: Services) -> None:
             return
         assert context.user_id is not None
         today = cycle_of(utcnow(), services.settings.timezone)
-        balance = balance_of(services.sessions, context.user_id)
-        lines = audit_log(services.sessions, context.user_id, day)
-        when = "today" if day == today else f"on {day.isoformat()}"
-        blocks = balance_view(balance, lines, services.settings.timezone, when)
-        respond(response_type="ephemeral", text=f"Your balance is {format_cents(balance)}.", blocks=blocks)
+        shown = statement(services.sessions, context.user_id, day, later=day == today)
+        blocks = balance_view(shown, services.settings.timezone, today=day == today)
+        at = "is" if day == today else f"at the end of {day.isoformat()} was"
+        text = f"Your balance {at} {format_cents(shown.end_cents)}."
+        respond(response_type="ephemeral", text=text, blocks=blocks)
 
     app.command("/balance")(ack=acknowledge, lazy=[answering(show)])

@@ -9,7 +9,7 @@ from uuid import UUID
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks import task_label
+from bot.blocks import created_reply, rich, styled, task_parts
 from bot.modals import CREATE_VIEW, DELETE_VIEW, EDIT_VIEW, TITLE, form_values, notice
 from bot.services import Services
 from domains.identity.model import UserView
@@ -24,10 +24,8 @@ def register(app: App, services: Services) -> None:
         actor: UserView = context["actor"]
         task = _decide(ack, lambda: _create(services, actor, view))
         if task is not None:
-            client.chat_postMessage(
-                channel=actor.slack_id,
-                text=f"Created {task_label(task.title, task.jira_id)} and assigned it to <@{task.assignee_id}>.",
-            )
+            text, blocks = created_reply(task)
+            client.chat_postMessage(channel=actor.slack_id, text=text, blocks=blocks)
 
     @app.view(EDIT_VIEW)
     def edit_submitted(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
@@ -46,7 +44,8 @@ def register(app: App, services: Services) -> None:
         except TaskError as refusal:
             ack(response_action="update", view=notice("Not deleted", str(refusal)))
             return
-        ack(response_action="update", view=notice("Task deleted", f"Deleted {task_label(task.title, task.jira_id)}."))
+        deleted = rich(styled("Deleted "), *task_parts(task.title, task.jira_id), styled("."))
+        ack(response_action="update", view=notice("Task deleted", deleted))
 
 
 def _decide(ack: Ack, act: Callable[[], TaskView]) -> TaskView | None:

@@ -21,6 +21,23 @@ class AuditLine:
     task_title: str | None
     jira_id: str | None
     created_at: datetime
+    billing_cycle: date | None = None
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A user's money around one billing cycle, every cent of it: what came before the cycle, the cycle's own
+    lines, and (when asked for) what was booked into later cycles because a close ran before it happened."""
+
+    cycle: date
+    before_cents: int
+    lines: list[AuditLine]
+    later: list[AuditLine]
+
+    @property
+    def end_cents(self) -> int:
+        """The balance once the cycle's lines (and the later ones, when asked for) are counted."""
+        return self.before_cents + sum(line.amount_cents for line in self.lines + self.later)
 
 
 @dataclass(frozen=True)
@@ -48,6 +65,33 @@ def audit_log(sessions: sessionmaker[Session], user_id: str, cycle: date) -> lis
             .order_by(AuditRecord.id)
         ).all()
         return [AuditLine(cast(Kind, kind), amount, title, jira_id, at) for kind, amount, title, jira_id, at in rows]
+
+
+def statement(sessions: sessionmaker[Session], user_id: str, cycle: date, *, later: bool) -> Statement:
+    """A user's statement for `cycle`; `later` adds what was booked into the cycles after it."""
+    last = date.max if later else cycle
+    with sessions() as session:
+        before = session.execute(
+            select(func.coalesce(func.sum(AuditRecord.amount_cents), 0)).where(
+                AuditRecord.user_id == user_id, AuditRecord.billing_cycle < cycle
+            )
+        ).scalar_one()
+        rows = session.execute(
+            select(
+                AuditRecord.kind,
+                AuditRecord.amount_cents,
+                PricedTask.title,
+                PricedTask.jira_id,
+                AuditRecord.created_at,
+                AuditRecord.billing_cycle,
+            )
+            .outerjoin(PricedTask, PricedTask.task_id == AuditRecord.task_id)
+            .where(AuditRecord.user_id == user_id, AuditRecord.billing_cycle.between(cycle, last))
+            .order_by(AuditRecord.billing_cycle, AuditRecord.id)
+        ).all()
+    lines = [AuditLine(cast(Kind, kind), amount, title, jira, at, day) for kind, amount, title, jira, at, day in rows]
+    own = [line for line in lines if line.billing_cycle == cycle]
+    return Statement(cycle, int(before), own, [line for line in lines if line.billing_cycle != cycle])
 
 
 def earnings_of(sessions: sessionmaker[Session], cycle: date) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 from bot.accounting_blocks import BALANCES_PER_PAGE, accounting_view
@@ -15,9 +16,11 @@ def test_a_full_page_of_long_names_fits_slacks_limits() -> None:
     rows = [WorkerBalance(f"U{n}", "<Popug> " + "x" * 190, -n * 100) for n in range(BALANCES_PER_PAGE)]
     blocks = accounting_view(TODAY, EARNINGS, BalancesPage(rows, page=2, pages=3, total=130))
     assert len(blocks) <= 50
-    texts = [b["text"]["text"] for b in blocks if b["type"] == "section"]
-    assert all(len(t) <= 3000 for t in texts)
-    assert "&lt;Popug&gt;" in texts[3] and "<Popug>" not in "".join(texts)
+    fields = [f for b in blocks if b["type"] == "section" for f in b.get("fields", [])]
+    assert len(fields) == 2 * BALANCES_PER_PAGE and all(len(f["text"]) <= 2000 for f in fields)
+    assert all(len(b.get("fields", [])) <= 10 for b in blocks)
+    assert fields[0] == {"type": "plain_text", "text": "&lt;Popug&gt; " + "x" * 190, "emoji": False}
+    assert fields[1]["text"] == "$0.00" and "<Popug>" not in json.dumps(blocks)
     [buttons] = [b for b in blocks if b["type"] == "actions"]
     assert [(e["text"]["text"], e["value"]) for e in buttons["elements"]] == [("Previous", "1"), ("Next", "3")]
 

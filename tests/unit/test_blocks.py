@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.blocks import DONE_ACTION, assigned_dm, audit_line, balance_view, escape, task_label
+from bot.accounting_blocks import balance_view
+from bot.blocks import DONE_ACTION, assigned_dm, audit_line
 from bot.home_view import HomeData, home_view, task_list_page
 from bot.listeners.role_command import parse_role_change
-from domains.accounting.queries import AuditLine
+from domains.accounting.queries import AuditLine, Statement
 from domains.identity.model import UserView
 from domains.tasks.model import MAX_DESCRIPTION, MAX_TITLE, TaskView
+from tests.fakes.slack_text import shown_text
 
 HOSTILE = "<!channel> <@U1> <https://evil|click> & *bold* _it_ ~gone~ `code`"
 
@@ -21,22 +23,16 @@ def task(n: int = 0, title: str = "Fix the beak", description: str = "") -> Task
     return TaskView(uuid.UUID(int=n + 1), title, "UP-42", description, "open", "UADMIN", "U1")
 
 
-def test_escape_leaves_no_mention_link_or_formatting_marker() -> None:
-    shown = escape(HOSTILE)
-    assert not any(marker in shown for marker in "<>*_~`")
-    assert shown.startswith("&lt;!channel&gt; &lt;@U1&gt;") and "&amp;" in shown
-    assert task_label(HOSTILE, None).count("*") == 2  # only the bold we add around the title
-
-
 def test_a_dm_with_hostile_text_keeps_only_our_own_formatting() -> None:
     blocks = json.dumps(assigned_dm(task(title=HOSTILE, description=HOSTILE)), ensure_ascii=False)
-    assert "<!channel>" not in blocks and "<https://evil" not in blocks and "*bold*" not in blocks
+    assert "<!channel>" not in blocks and "<https://evil" not in blocks
+    assert "*bold*" in blocks and '"type": "mrkdwn"' not in blocks.split("Created by")[0]  # in rich text only
 
 
 def test_the_longest_texts_stay_within_slacks_limits() -> None:
     longest = task(title="T" * MAX_TITLE, description="d\n" * (MAX_DESCRIPTION // 2))
     for block in assigned_dm(longest):
-        assert len(block.get("text", {}).get("text", "")) <= 3000
+        assert len(json.dumps(block.get("text", {}).get("text", ""))) <= 3000
 
 
 def test_a_long_list_is_paged_within_fifty_blocks() -> None:
@@ -53,7 +49,8 @@ def test_a_full_home_stays_within_a_hundred_blocks() -> None:
     actor = UserView("U1", "Alice", None, None, "manager", True)
     line = AuditLine("withdraw", -1500, "Fix the beak", "UP-42", datetime(2026, 1, 1, tzinfo=UTC))
     done = [task(n) for n in range(5)]
-    data = HomeData(actor, [task(n) for n in range(20)], 500, done, -1500, [line] * 300, ZoneInfo("UTC"))
+    today = Statement(date(2026, 1, 1), 0, [line] * 300, [])
+    data = HomeData(actor, [task(n) for n in range(20)], 500, done, today, ZoneInfo("UTC"))
     view = home_view(data).to_dict()
     assert len(view["blocks"]) <= 100
     assert "and 480 more" in json.dumps(view)
@@ -61,14 +58,16 @@ def test_a_full_home_stays_within_a_hundred_blocks() -> None:
 
 def test_a_long_days_balance_shows_the_last_lines_within_fifty_blocks() -> None:
     line = AuditLine("deposit", 2500, "Fix the beak", None, datetime(2026, 1, 1, tzinfo=UTC))
-    assert len(balance_view(2500, [line] * 200, ZoneInfo("UTC"))) <= 50
+    later = [AuditLine("withdraw", -100, "Fix", None, datetime(2026, 1, 1, tzinfo=UTC), date(2026, 1, 2))] * 200
+    day = Statement(date(2026, 1, 1), -300, [line] * 200, later)
+    assert len(balance_view(day, ZoneInfo("UTC"), today=True)) <= 50
 
 
 def test_audit_lines_show_the_company_s_local_time() -> None:
     line = AuditLine("deposit", 2500, "Fix the beak", None, datetime(2026, 7, 1, 22, 30, tzinfo=UTC))
     naive_from_sqlite = AuditLine("deposit", 2500, "Fix the beak", None, datetime(2026, 7, 1, 22, 30))
-    assert audit_line(line, ZoneInfo("Europe/Berlin")).startswith("`00:30`")
-    assert audit_line(naive_from_sqlite, ZoneInfo("America/New_York")).startswith("`18:30`")
+    assert shown_text([audit_line(line, ZoneInfo("Europe/Berlin")).to_dict()]).startswith("00:30 Reward $25.00")
+    assert shown_text([audit_line(naive_from_sqlite, ZoneInfo("America/New_York")).to_dict()]).startswith("18:30")
 
 
 def test_role_changes_parse_slacks_escaped_mentions() -> None:

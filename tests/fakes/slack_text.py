@@ -1,0 +1,49 @@
+"""What a person reads in blocks a Slack app sent: Slack's three entities decoded, rich text joined up."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+_ENTITY = re.compile(r"&(amp|lt|gt);")
+
+
+def unescape(text: str) -> str:
+    """Slack decodes exactly `&amp;`, `&lt;` and `&gt;`; any other `&…;` stays as sent."""
+    return _ENTITY.sub(lambda match: html.unescape(match.group(0)), text)
+
+
+def rich_parts(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every leaf element of every rich text block, in order."""
+    found: list[dict[str, Any]] = []
+
+    def walk(elements: list[dict[str, Any]]) -> None:
+        for element in elements:
+            if "elements" in element:
+                walk(element["elements"])
+            else:
+                found.append(element)
+
+    walk([block for block in blocks if block["type"] == "rich_text"])
+    return found
+
+
+def shown_text(blocks: list[dict[str, Any]]) -> str:
+    """The words of every block, one block a line (rich text exactly as Slack would show it, decoded)."""
+    lines = []
+    for block in blocks:
+        if block["type"] == "rich_text":
+            lines += [
+                "".join(_leaf(part) for part in rich_parts([{**block, "elements": [e]}])) for e in block["elements"]
+            ]
+        for text in [block.get("text"), *block.get("fields", []), *block.get("elements", [])]:
+            if isinstance(text, dict) and text.get("type") in ("mrkdwn", "plain_text"):
+                lines.append(unescape(text["text"]))
+    return "\n".join(lines)
+
+
+def _leaf(part: dict[str, Any]) -> str:
+    if part["type"] == "text":
+        return unescape(part["text"])
+    return f"@{part['user_id']}" if part["type"] == "user" else ""

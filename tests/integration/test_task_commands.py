@@ -7,6 +7,7 @@ import json
 from bot.blocks import DONE_ACTION
 from bot.home_view import LIST_PAGE
 from tests.e2e.harness import eventually
+from tests.fakes.slack_text import rich_parts, unescape
 from tests.integration.slack_app import WORKERS, SlackApp, blocks_of, buttons
 
 
@@ -26,14 +27,22 @@ def test_help_and_no_text_and_unknown_subcommands_get_the_usage(app: SlackApp) -
 
 
 def test_a_title_that_tries_to_ping_or_format_is_shown_as_typed_text(app: SlackApp) -> None:
-    app.sender.command("UADMIN", "/task", "new <!channel> *x* _y_ ~z~ `w`", app.slack.response_url("made"))
+    typed = "<!channel> <@U123> get_user_id *x* _y_ ~z~ `w` https://example.com/a_b_c 🦜 שלום"
+    app.sender.command("UADMIN", "/task", f"new {typed}", app.slack.response_url("made"))
     made = app.slack.wait_for("response_url", where=lambda c: c.path == "/response/made")[0]
     dm = app.slack.wait_for("chat.postMessage")[0]
-    for shown in (made.args["text"], dm.args["text"], json.dumps(blocks_of(dm), ensure_ascii=False)):
-        assert "<!channel>" not in shown and "&lt;!channel&gt;" in shown
-        assert "*x*" not in shown and "_y_" not in shown and "~z~" not in shown and "`w`" not in shown
-        assert "∗x∗" in shown
-    assert app.scalar("SELECT title FROM tasks_tasks") == "<!channel> *x* _y_ ~z~ `w`"
+    for call in (made, dm):
+        sent = json.dumps(call.args, ensure_ascii=False)
+        assert "<!channel>" not in sent and "<@U123>" not in sent and not set(sent) & set("∗ˍ∼ˋ")
+        assert unescape(call.args["text"]).count(typed) == 1  # the notification: escaped, never altered
+        [title] = [p for p in rich_parts(blocks_of(call)) if p.get("style", {}).get("bold")]
+        assert unescape(title["text"]) == typed and title["style"] == {
+            "bold": True,
+            "italic": False,
+            "strike": False,
+            "code": False,
+        }
+    assert app.scalar("SELECT title FROM tasks_tasks") == typed
 
 
 def test_new_without_text_opens_a_form_whose_submission_makes_the_task(app: SlackApp) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from bot.accounting_blocks import BALANCES_PER_PAGE, accounting_view
+from bot.accounting_blocks import BALANCES_PER_PAGE, accounting_view, payout_dm, payout_text
 from domains.accounting.queries import BalancesPage, WorkerBalance
+from domains.kernel.contracts import BalanceCarriedOver, UserPaid
 
 TODAY = date(2026, 11, 25)
 EARNINGS = [(TODAY - timedelta(days=n), 1_000 * n - 3_000) for n in range(8)]
@@ -33,3 +34,21 @@ def test_earnings_today_and_each_of_the_seven_days_before() -> None:
         history.count("\n") == 7 and "`Tue 24 Nov 2026`  -$20.00" in history and "`Wed 18 Nov 2026`  $40.00" in history
     )
     assert not [b for b in blocks if b["type"] == "actions"]
+
+
+def test_the_payout_dm_is_worded_for_a_positive_a_zero_and_a_negative_day() -> None:
+    day = TODAY
+    paid = payout_text(UserPaid(user_id="U1", amount_cents=2_510, earned_cents=2_510, billing_cycle=day))
+    even = payout_text(BalanceCarriedOver(user_id="U1", balance_cents=0, earned_cents=0, billing_cycle=day))
+    lost = payout_text(BalanceCarriedOver(user_id="U1", balance_cents=-8_169, earned_cents=-8_169, billing_cycle=day))
+    assert paid.startswith("You earned $25.10 on Wed 25 Nov 2026") and "was paid to you" in paid
+    assert even == (
+        "On Wed 25 Nov 2026 your rewards and fees came to $0.00: nothing earned, nothing lost. "
+        "Nothing was paid: your balance is $0.00."
+    )
+    assert lost.startswith("On Wed 25 Nov 2026 your fees came to $81.69 more than your rewards.")
+    assert "balance of -$81.69 carries over" in lost
+    assert all("earned -" not in text and "$-" not in text for text in (paid, even, lost))
+    assert payout_dm(UserPaid(user_id="U1", amount_cents=1, earned_cents=1, billing_cycle=day))[0]["text"]["text"] == (
+        "Payday: Wed 25 Nov 2026"
+    )

@@ -22,10 +22,13 @@ DAYS_SHOWN = 8  # today and each of the 7 days before
 
 
 def register(app: App, services: Services) -> None:
-    def view(page: int) -> tuple[str, list[dict[str, Any]]]:
+    def view(page: int, *, typed: bool = False) -> tuple[str, list[dict[str, Any]]]:
+        """Earnings and a page of balances; a typed page past the last is answered, a button's is clamped."""
         today = cycle_of(utcnow(), services.settings.timezone)
         earnings = earnings_by_day(services.sessions, today, DAYS_SHOWN)
         balances = balances_page(services.sessions, page, BALANCES_PER_PAGE)
+        if typed and page > balances.pages:
+            return past_the_end(page, balances.pages), []
         return "Company money: earnings and balances", accounting_view(today, earnings, balances)
 
     def acknowledge(ack: Ack, command: dict[str, str], context: BoltContext) -> None:
@@ -35,8 +38,8 @@ def register(app: App, services: Services) -> None:
     def show(command: dict[str, str], respond: Respond, context: BoltContext) -> None:
         """After the ack: earnings and one page of balances."""
         if _refusal(context["actor"], command) is None:
-            text, blocks = view(int(_page_asked(command) or 1))
-            respond(response_type="ephemeral", text=text, blocks=blocks)
+            text, blocks = view(int(_page_asked(command) or 1), typed=True)
+            respond(response_type="ephemeral", text=text, blocks=blocks or None)
 
     def page_clicked(action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         """Show another page of balances in place (the role is checked again: roles change)."""
@@ -49,6 +52,12 @@ def register(app: App, services: Services) -> None:
 
     app.command("/accounting")(ack=acknowledge, lazy=[answering(show)])
     app.action(re.compile(f"^{PAGE_ACTION}_(prev|next)$"))(ack=just_ack, lazy=[answering(page_clicked)])
+
+
+def past_the_end(page: int, pages: int) -> str:
+    """A page after the last one: say so, and which page is the last (nothing else is shown)."""
+    only = "There is only 1 page" if pages == 1 else f"There are only {pages} pages"
+    return f"{only} of balances ({BALANCES_PER_PAGE} a page), so there is no page {page}: try `/accounting {pages}`."
 
 
 def _page_asked(command: dict[str, str]) -> str:

@@ -53,7 +53,7 @@ def test_the_day_closes_by_itself_and_the_money_views_show_it(slack: FakeSlack, 
     running.start(distributed=False)
     try:
         paid = slack.wait_for("chat.postMessage", where=dm_to("U1"))[0]
-        assert f"were paid ${owed['U1'] / 100:.2f}" in paid.args["text"]
+        assert f"Your balance of ${owed['U1'] / 100:.2f} was paid to you" in paid.args["text"]
         carried = slack.wait_for("chat.postMessage", where=dm_to("U2"))[0]
         assert f"balance of -${-owed['U2'] / 100:.2f} carries over" in carried.args["text"]
         sender = SlackSender(running.url, SIGNING_SECRET)
@@ -68,14 +68,15 @@ def test_the_day_closes_by_itself_and_the_money_views_show_it(slack: FakeSlack, 
         assert shown.status == 200
         listing = slack.wait_for("response_url", where=lambda c: c.args.get("text", "").startswith("Company"))[0]
         rendered = json.dumps(listing.args["blocks"])
-        assert "Alice: $0.00" in rendered and f"Bob: -${-owed['U2'] / 100:.2f}" in rendered
+        shown_balances = balances_shown(listing)
+        assert shown_balances["Alice"] == "$0.00" and shown_balances["Bob"] == f"-${-owed['U2'] / 100:.2f}"
         assert "Management's earnings today" in rendered
         assert len(slack.calls_to("response_url")) == 1  # the admin's listing; the worker was shown nothing
         sender.click("U1", "accounting_page_next", "2", slack.response_url("sneaky"))
         slack.wait_for("response_url", where=lambda c: "Only admins and accountants" in c.args.get("text", ""))
         sender.click("UADMIN", "accounting_page_next", "2", slack.response_url("page"))
         again = slack.wait_for("response_url", count=2, where=lambda c: c.args.get("text", "").startswith("Company"))
-        assert again[1].args["replace_original"] is True and "Alice: $0.00" in json.dumps(again[1].args["blocks"])
+        assert again[1].args["replace_original"] is True and balances_shown(again[1])["Alice"] == "$0.00"
 
         sender.command("U1", "/balance", "yesterday", slack.response_url("yesterday"))
         past = slack.wait_for("response_url", where=lambda c: "Your balance" in c.args.get("text", ""))[0]
@@ -88,6 +89,12 @@ def test_the_day_closes_by_itself_and_the_money_views_show_it(slack: FakeSlack, 
         )
     finally:
         running.stop()
+
+
+def balances_shown(reply: Call) -> dict[str, str]:
+    """The `/accounting` page's name and balance fields, two by two."""
+    texts = [f["text"] for b in reply.args["blocks"] if b["type"] == "section" for f in b.get("fields", [])]
+    return dict(zip(texts[::2], texts[1::2], strict=True))
 
 
 def wait_for_names(database: str) -> None:
@@ -121,7 +128,7 @@ def test_celery_closes_the_missed_day_at_start_and_the_payout_dm_goes_once(
         running.spawn(["-m", "jobs.worker", "--pool", "solo"], "worker")
         running.spawn(["-m", "jobs.beat"], "beat")  # beat's own catch-up at start: a second close, which pays no one
         paid = slack.wait_for("chat.postMessage", where=dm_to("U1"), timeout=60)[0]
-        assert f"were paid ${owed['U1'] / 100:.2f}" in paid.args["text"]
+        assert f"Your balance of ${owed['U1'] / 100:.2f} was paid to you" in paid.args["text"]
         slack.wait_for("chat.postMessage", where=dm_to("U2"))
         closes = eventually(lambda: running.log("worker").count("close_due_days"), lambda n: n >= 5, timeout=30)
         assert closes == 5  # the task listed once, then received and succeeded twice: the worker's and beat's

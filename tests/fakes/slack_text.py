@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import html
 import re
+from decimal import Decimal
 from typing import Any
 
 _ENTITY = re.compile(r"&(amp|lt|gt);")
+AMOUNT = re.compile(r"-?\$[\d,]+\.\d\d")
 
 
 def unescape(text: str) -> str:
@@ -47,3 +49,16 @@ def _leaf(part: dict[str, Any]) -> str:
     if part["type"] == "text":
         return unescape(part["text"])
     return f"@{part['user_id']}" if part["type"] == "user" else ""
+
+
+def cents(amount: str) -> int:
+    return int(Decimal(amount.replace("$", "").replace(",", "")) * 100)
+
+
+def header_and_lines(blocks: list[dict[str, Any]]) -> tuple[int, int, list[str]]:
+    """The balance a view shows, the sum of every amount under it, and its lines."""
+    first, *lines = shown_text(blocks).splitlines()
+    [balance] = AMOUNT.findall(first)
+    amounts = [AMOUNT.findall(line) for line in lines]
+    assert all(len(found) <= 1 for found in amounts)  # one amount a line: nothing counted twice
+    return cents(balance), sum(cents(a) for found in amounts for a in found), lines

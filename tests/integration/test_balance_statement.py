@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -15,12 +13,11 @@ from bot.home_view import HomeData, home_view
 from domains.accounting.handlers import AccountingUnitOfWork, close_day
 from domains.accounting.queries import audit_check, balance_of, statement
 from domains.identity.model import UserView
-from tests.fakes.slack_text import shown_text
+from tests.fakes.slack_text import header_and_lines, shown_text
 from tests.integration.ledger import Ledger
 
 DAY = date(2026, 11, 20)
 NOON = datetime(2026, 11, 20, 12, tzinfo=UTC)
-AMOUNT = re.compile(r"-?\$[\d,]+\.\d\d")
 
 
 @pytest.fixture
@@ -28,19 +25,6 @@ def ledger(pg_url: str) -> Iterator[Ledger]:
     running = Ledger.on(pg_url, NOON - timedelta(days=1))
     yield running
     running.dispose()
-
-
-def cents(amount: str) -> int:
-    return round(float(amount.replace("$", "").replace(",", "")) * 100)
-
-
-def header_and_lines(blocks: list[dict[str, Any]]) -> tuple[int, int, list[str]]:
-    """The balance a view shows, the sum of every amount under it, and its lines."""
-    first, *lines = shown_text(blocks).splitlines()
-    [balance] = AMOUNT.findall(first)
-    amounts = [AMOUNT.findall(line) for line in lines]
-    assert all(len(found) <= 1 for found in amounts)  # one amount a line: nothing counted twice
-    return cents(balance), sum(cents(a) for found in amounts for a in found), lines
 
 
 def a_day_closed_early_then_more_work(ledger: Ledger) -> None:

@@ -56,7 +56,39 @@
 
   function textObject(obj, people) {
     if (!obj) return "";
-    return obj.type === "mrkdwn" ? mrkdwn(obj.text, people) : emoji(html(obj.text || ""));
+    if (obj.type === "mrkdwn") return mrkdwn(obj.text, people);
+    const plain = html(unslack(obj.text || ""));
+    return obj.emoji === false ? plain : emoji(plain);
+  }
+
+  // Rich text as Slack shows it: each text element exactly as sent (its three entities decoded), styled only
+  // by its explicit style; never read as mrkdwn, so typed *stars* or <!channel> stay as typed.
+  function richLeaf(item, people) {
+    let out = "";
+    if (item.type === "text") out = html(unslack(item.text || "")).replace(/\n/g, "<br>");
+    else if (item.type === "user") {
+      const who = people[item.user_id];
+      out = `<span class="mention" data-user="${html(item.user_id)}">@${html(who ? who.name : item.user_id)}</span>`;
+    } else if (item.type === "emoji") out = EMOJI[item.name] || `:${html(item.name)}:`;
+    else if (item.type === "link") {
+      const href = /^(https?:|mailto:)/.test(item.url) ? item.url : "#";
+      out = `<a href="${html(href)}" target="_blank" rel="noopener">${html(unslack(item.text || item.url))}</a>`;
+    } else if (item.type === "broadcast") out = `<span class="mention">@${html(item.range)}</span>`;
+    const style = item.style || {};
+    if (style.code) out = `<code>${out}</code>`;
+    if (style.bold) out = `<b>${out}</b>`;
+    if (style.italic) out = `<i>${out}</i>`;
+    if (style.strike) out = `<s>${out}</s>`;
+    return out;
+  }
+
+  function richElement(element, people) {
+    const items = element.elements || [];
+    if (element.type === "rich_text_list") return `<ul>${items.map((i) => `<li>${richElement(i, people)}</li>`).join("")}</ul>`;
+    const inner = items.map((i) => richLeaf(i, people)).join("");
+    if (element.type === "rich_text_quote") return `<blockquote>${inner}</blockquote>`;
+    if (element.type === "rich_text_preformatted") return `<pre>${inner}</pre>`;
+    return `<div>${inner}</div>`;
   }
 
   function el(tag, className, inner) {
@@ -221,10 +253,7 @@
         return node;
       }
       case "input": return input(b, ctx);
-      case "rich_text": {
-        const flat = (items) => (items || []).map((i) => i.text || (i.user_id ? `<@${i.user_id}>` : "") || flat(i.elements)).join("");
-        return el("div", "bk-section", mrkdwn(flat(b.elements), people));
-      }
+      case "rich_text": return el("div", "bk-rich", (b.elements || []).map((e) => richElement(e, people)).join(""));
       default: return el("div", "bk-hint", `[${html(b.type)} block]`);
     }
   }

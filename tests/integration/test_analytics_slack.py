@@ -30,6 +30,7 @@ from domains.kernel.memory_bus import MemoryBus
 from domains.kernel.settings import Settings
 from tests.fakes.slack_api import FakeSlack, member
 from tests.fakes.slack_requests import SlackSender
+from tests.fakes.slack_text import shown_text
 from tests.integration.analytics_events import completed, created_v2, fee, priced, record, reward
 from tests.unit.png import read_png
 
@@ -127,7 +128,8 @@ def test_an_admin_sees_today_by_default(sender: SlackSender, slack: FakeSlack, s
     assert f"Analytics: {today.isoformat()}" in rendered
     assert "-$9.56" in rendered  # fees 15.00 + 10.00 - reward 34.56
     assert "in the negative now*\\n1" in rendered
-    assert rendered.count("*Fix the beak* (UP-42), reward $34.56") == 3  # the day, its week, its month
+    shown = shown_text(json.loads(rendered))
+    assert shown.count("Fix the beak (UP-42), reward $34.56") == 3  # the day, its week, its month
 
 
 def test_an_admin_asks_for_a_day_a_week_and_a_month(

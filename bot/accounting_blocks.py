@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -59,8 +59,11 @@ def payout_dm(payout: UserPaid | BalanceCarriedOver) -> list[dict[str, Any]]:
     return render([header(f"{title}: {day_label(payout.billing_cycle)}"), section(payout_text(payout))])
 
 
-def accounting_view(today: date, earnings: list[tuple[date, int]], balances: BalancesPage) -> list[dict[str, Any]]:
-    """Management's earnings today and for each of the days before, then one page of every balance."""
+def accounting_view(
+    today: date, earnings: list[tuple[date, int]], balances: BalancesPage, booked_tomorrow: int = 0
+) -> list[dict[str, Any]]:
+    """Management's earnings today (and what an early close booked into tomorrow) and for each of the days
+    before, then one page of every balance."""
     (_, earned_today), *past = earnings
     history = "\n".join(f"`{day_label(day)}`  {format_cents(cents)}" for day, cents in past)
     blocks: list[Block] = [
@@ -70,6 +73,7 @@ def accounting_view(today: date, earnings: list[tuple[date, int]], balances: Bal
                 text=f"*Management's earnings today* ({day_label(today)}): *{format_cents(earned_today)}*"
             )
         ),
+        *_booked(today + timedelta(days=1), booked_tomorrow),
         SectionBlock(text=MarkdownTextObject(text=f"*The {len(past)} days before* (fees − rewards)\n{history}")),
         DividerBlock(),
         SectionBlock(text=MarkdownTextObject(text=f"*Balances* ({balances.total} accounts)")),
@@ -83,6 +87,13 @@ def accounting_view(today: date, earnings: list[tuple[date, int]], balances: Bal
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Page {balances.page} of {balances.pages}")]))
         blocks.append(_page_buttons(balances))
     return render(blocks)
+
+
+def _booked(tomorrow: date, cents: int) -> list[Block]:
+    if not cents:
+        return []
+    text = f"*Booked into {day_label(tomorrow)}*: {format_cents(cents)}, earned after today's close already ran"
+    return [section(text)]
 
 
 def _balance_fields(row: WorkerBalance) -> list[PlainTextObject]:

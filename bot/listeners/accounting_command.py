@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -10,7 +11,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot.accounting_blocks import BALANCES_PER_PAGE, PAGE_ACTION, accounting_view
 from bot.listeners.later import ack_or_refuse, answering, just_ack
 from bot.services import Services
-from domains.accounting.queries import balances_page, earnings_by_day
+from domains.accounting.queries import balances_page, earnings_by_day, earnings_of
 from domains.identity.model import UserView, can_see_accounting
 from domains.kernel.clock import cycle_of, utcnow
 
@@ -29,7 +30,8 @@ def register(app: App, services: Services) -> None:
         balances = balances_page(services.sessions, page, BALANCES_PER_PAGE)
         if typed and page > balances.pages:
             return past_the_end(page, balances.pages), []
-        return "Company money: earnings and balances", accounting_view(today, earnings, balances)
+        booked = earnings_of(services.sessions, today + timedelta(days=1))  # after a close that ran early
+        return "Company money: earnings and balances", accounting_view(today, earnings, balances, booked)
 
     def acknowledge(ack: Ack, command: dict[str, str], context: BoltContext) -> None:
         """Refuse anyone but admins and accountants, and bad page numbers, at once."""

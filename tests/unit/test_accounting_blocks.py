@@ -52,3 +52,10 @@ def test_the_payout_dm_is_worded_for_a_positive_a_zero_and_a_negative_day() -> N
     assert payout_dm(UserPaid(user_id="U1", amount_cents=1, earned_cents=1, billing_cycle=day))[0]["text"]["text"] == (
         "Payday: Wed 25 Nov 2026"
     )
+
+
+def test_earnings_booked_into_tomorrow_by_an_early_close_are_shown_under_today() -> None:
+    page = BalancesPage([], page=1, pages=1, total=0)
+    texts = [b["text"]["text"] for b in accounting_view(TODAY, EARNINGS, page, -2_500) if "text" in b]
+    assert texts[2] == "*Booked into Thu 26 Nov 2026*: -$25.00, earned after today's close already ran"
+    assert not any("Booked" in b.get("text", {}).get("text", "") for b in accounting_view(TODAY, EARNINGS, page))

@@ -128,8 +128,8 @@ def test_an_admin_sees_today_by_default(sender: SlackSender, slack: FakeSlack, s
     assert f"Analytics: {today.isoformat()}" in rendered
     assert "-$9.56" in rendered  # fees 15.00 + 10.00 - reward 34.56
     assert "in the negative now*\\n1" in rendered
-    shown = shown_text(json.loads(rendered))
-    assert shown.count("Fix the beak (UP-42), reward $34.56") == 3  # the day, its week, its month
+    as_read = shown_text(json.loads(rendered))
+    assert as_read.count("Fix the beak (UP-42), reward $34.56") == 3  # the day, its week, its month
 
 
 def test_an_admin_asks_for_a_day_a_week_and_a_month(

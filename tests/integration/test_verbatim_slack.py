@@ -1,0 +1,57 @@
+"""Text typed into a task comes back exactly as typed everywhere Slack shows it: the DM, the Home, the list,
+the pre-filled edit form and the delete confirmation (read from the calls the app made to the Web API)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.e2e.harness import eventually
+from tests.fakes.slack_text import rich_parts, unescape
+from tests.integration.slack_app import SlackApp, blocks_of
+from tests.integration.test_home_and_shortcuts import home_of, open_home
+from tests.integration.test_task_edit_delete import menu
+
+TITLE = "get_user_id *x* _y_ ~z~ `c` <!channel> 🦜 שלום"
+DESCRIPTION = "See https://example.com/a_b_c?q=1&r=2 <@U123> :tada:\nRTL: مرحبا"
+NO_LOOK_ALIKES = set("∗ˍ∼ˋ")
+
+
+def typed_texts(blocks: list[dict[str, Any]]) -> list[str]:
+    """Each rich text element as a reader sees it, with its style (the title is the bold one)."""
+    return [unescape(part["text"]) for part in rich_parts(blocks) if part["type"] == "text"]
+
+
+def never_pings_or_alters(blocks: list[dict[str, Any]]) -> None:
+    sent = json.dumps(blocks, ensure_ascii=False)
+    assert "<!channel>" not in sent and "<@U123>" not in sent and not set(sent) & NO_LOOK_ALIKES
+
+
+def test_a_task_made_in_the_form_reads_back_as_typed_everywhere(app: SlackApp) -> None:
+    values = {"title": TITLE, "jira_id": "UP-7", "description": DESCRIPTION}
+    assert app.sender.submit_view("UADMIN", "task_create", values).status == 200
+    task_id = str(eventually(lambda: app.scalar("SELECT task_id FROM tasks_tasks"), bool))
+    assignee = str(app.scalar("SELECT assignee_id FROM tasks_tasks"))
+
+    dm = app.slack.wait_for("chat.postMessage", where=lambda c: c.args["channel"] == f"D{assignee}")[0]
+    assert TITLE in typed_texts(blocks_of(dm)) and DESCRIPTION in typed_texts(blocks_of(dm))
+    never_pings_or_alters(blocks_of(dm))
+
+    open_home(app, assignee, "EvVerbatim")
+    home = blocks_of(home_of(app, assignee, "UP-7"))
+    assert TITLE in typed_texts(home) and any(
+        text.startswith("See https://example.com/a_b_c?q=1&r=2") for text in typed_texts(home)
+    )
+    never_pings_or_alters(home)
+
+    listed = app.sender.command(assignee, "/task", "list", app.slack.response_url("list")).json()
+    assert TITLE in typed_texts(listed["blocks"])
+
+    menu(app, "UADMIN", "edit", task_id)
+    form = app.slack.wait_for("views.open")[0].args["view"]
+    assert [b["element"].get("initial_value") for b in form["blocks"]] == [TITLE, "UP-7", DESCRIPTION]
+
+    app.sender.command("UADMIN", "/task", "delete UP-7", app.slack.response_url("delete"))
+    confirm = app.slack.wait_for("views.open", count=2)[1].args["view"]
+    assert TITLE in typed_texts(confirm["blocks"])
+    never_pings_or_alters(confirm["blocks"])

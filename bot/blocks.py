@@ -7,6 +7,7 @@ the three characters Slack reads as control characters in every text it is sent.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import UTC
@@ -43,7 +44,8 @@ MAX_BLOCKS = 50
 _KIND_LABEL = {"withdraw": "Fee", "deposit": "Reward", "payment": "Payout"}
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _ZWJ = "\u200d"
-Part = RichTextElementParts.Text | RichTextElementParts.User
+_URL = re.compile(r"https?://[^\s<>]+[^\s<>.,;:!?)'\"]")
+Part = RichTextElementParts.Text | RichTextElementParts.User | RichTextElementParts.Link
 
 
 def slack_escape(text: str) -> str:
@@ -88,6 +90,28 @@ def said(text: str, limit: int = MAX_TEXT, *, bold: bool = False) -> RichTextEle
     return styled(slack_escape(clip(text, limit)), bold=bold)
 
 
+def said_with_links(text: str, limit: int = MAX_TEXT) -> list[Part]:
+    """Like `said`, with each URL typed made a link to exactly that URL (one cut short is left as text)."""
+    kept = clip(text, limit)
+    parts: list[Part] = []
+    last = 0
+    for url in _URL.finditer(kept):
+        if kept != text and url.end() >= len(kept) - 1:
+            break
+        parts += [styled(slack_escape(kept[last : url.start()])), _link(url.group())]
+        last = url.end()
+    return [part for part in [*parts, styled(slack_escape(kept[last:]))] if not _empty(part)]
+
+
+def _link(url: str) -> RichTextElementParts.Link:
+    style = RichTextElementParts.TextStyle(bold=False, italic=False, strike=False, code=False)
+    return RichTextElementParts.Link(url=url, text=slack_escape(url), style=style)
+
+
+def _empty(part: Part) -> bool:
+    return isinstance(part, RichTextElementParts.Text) and not part.text
+
+
 def styled(text: str, *, bold: bool = False, italic: bool = False, code: bool = False) -> RichTextElementParts.Text:
     """Our own words in a rich text element (no user text: it is not escaped)."""
     style = RichTextElementParts.TextStyle(bold=bold, italic=italic, strike=False, code=code)
@@ -102,7 +126,7 @@ def rich(*parts: Part, quote: str | None = None, block_id: str | None = None) ->
     """One rich text block: a line of parts, and optionally a quoted user text under it."""
     elements: list[Any] = [RichTextSectionElement(elements=list(parts))]
     if quote:
-        elements.append(RichTextQuoteElement(elements=[said(quote)]))
+        elements.append(RichTextQuoteElement(elements=said_with_links(quote)))
     return RichTextBlock(elements=elements, block_id=block_id)
 
 
@@ -172,7 +196,7 @@ def task_line(task: TaskView) -> RichTextBlock:
     """A task in a list: its name, its short ref and the start of its description, all as typed."""
     parts = [*task_parts(task.title, task.jira_id), styled("  "), styled(short_ref(task), code=True)]
     if task.description:
-        parts += [styled("\n"), said(task.description, 300)]
+        parts += [styled("\n"), *said_with_links(task.description, 300)]
     return rich(*parts)
 
 

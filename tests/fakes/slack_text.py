@@ -46,8 +46,8 @@ def shown_text(blocks: list[dict[str, Any]]) -> str:
 
 
 def _leaf(part: dict[str, Any]) -> str:
-    if part["type"] == "text":
-        return unescape(part["text"])
+    if part["type"] in ("text", "link"):
+        return unescape(part.get("text") or part["url"])
     return f"@{part['user_id']}" if part["type"] == "user" else ""
 
 

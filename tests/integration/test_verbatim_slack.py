@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from tests.e2e.harness import eventually
-from tests.fakes.slack_text import rich_parts, unescape
+from tests.fakes.slack_text import rich_parts, shown_text, unescape
 from tests.integration.slack_app import SlackApp, blocks_of
 from tests.integration.test_home_and_shortcuts import home_of, open_home
 from tests.integration.test_task_edit_delete import menu
@@ -34,14 +34,14 @@ def test_a_task_made_in_the_form_reads_back_as_typed_everywhere(app: SlackApp) -
     assignee = str(app.scalar("SELECT assignee_id FROM tasks_tasks"))
 
     dm = app.slack.wait_for("chat.postMessage", where=lambda c: c.args["channel"] == f"D{assignee}")[0]
-    assert TITLE in typed_texts(blocks_of(dm)) and DESCRIPTION in typed_texts(blocks_of(dm))
+    assert TITLE in typed_texts(blocks_of(dm)) and DESCRIPTION in shown_text(blocks_of(dm))
+    links = [part["url"] for part in rich_parts(blocks_of(dm)) if part["type"] == "link"]
+    assert links == ["https://example.com/a_b_c?q=1&r=2"]  # the link typed, and no other
     never_pings_or_alters(blocks_of(dm))
 
     open_home(app, assignee, "EvVerbatim")
     home = blocks_of(home_of(app, assignee, "UP-7"))
-    assert TITLE in typed_texts(home) and any(
-        text.startswith("See https://example.com/a_b_c?q=1&r=2") for text in typed_texts(home)
-    )
+    assert TITLE in typed_texts(home) and "See https://example.com/a_b_c?q=1&r=2 <@U123>" in shown_text(home)
     never_pings_or_alters(home)
 
     listed = app.sender.command(assignee, "/task", "list", app.slack.response_url("list")).json()

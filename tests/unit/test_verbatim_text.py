@@ -46,7 +46,9 @@ def task(title: str, description: str = "", jira_id: str | None = None) -> TaskV
 def test_user_text_round_trips_through_a_dm_exactly_as_typed(typed: str) -> None:
     blocks = assigned_dm(task(typed, description=typed, jira_id=typed[:20]))
     texts = [unescape(part["text"]) for part in rich_parts(blocks) if part["type"] == "text"]
-    assert typed in texts and typed[:20] in texts  # title, description and Jira id: each verbatim
+    assert typed in texts and typed[:20] in texts  # the title and the Jira id: each one element, verbatim
+    [quote] = [e for e in blocks[0]["elements"] if e["type"] == "rich_text_quote"]
+    assert shown_text([{"type": "rich_text", "elements": [quote]}]) == typed  # the description, links and all
     assert typed in shown_text(blocks)
 
 
@@ -76,9 +78,18 @@ def test_no_look_alike_characters_anywhere() -> None:
 
 
 def test_a_url_with_underscores_stays_the_link_typed() -> None:
-    url = "https://example.com/a_b_c"
-    [part] = [p for p in rich_parts(assigned_dm(task("t", description=url))) if url in p.get("text", "")]
-    assert part["text"] == url and not any(part["style"].values())
+    url = "https://example.com/a_b_c?q=1&r=2"
+    blocks = assigned_dm(task("t", description=f"See {url}, or https://example.com/x_y."))
+    links = [p for p in rich_parts(blocks) if p["type"] == "link"]
+    assert [(link["url"], unescape(link["text"])) for link in links] == [(url, url), ("https://example.com/x_y",) * 2]
+    assert not any(style for link in links for style in link["style"].values())
+    assert f"See {url}, or https://example.com/x_y." in shown_text(blocks)
+
+
+def test_a_url_cut_short_by_a_limit_is_not_made_a_link_to_somewhere_else() -> None:
+    line = task_line(task("t", description="x " + "https://example.com/" + "a_" * 400)).to_dict()
+    assert [p for p in rich_parts([line]) if p["type"] == "link"] == []
+    assert shown_text([line]).endswith("a_a…")
 
 
 def test_the_notification_text_is_escaped_but_otherwise_as_typed() -> None:

@@ -31,11 +31,79 @@ def texts(messages: list[dict[str, Any]]) -> list[tuple[str, bool]]:
 def test_a_command_reply_is_ephemeral_unless_in_channel(served: tuple[PlaygroundClient, Heard]) -> None:
     playground, _ = served
     assert playground.send("UKIWI", GENERAL, "/echo quiet")[0] == 200
+    assert texts(playground.messages("UKIWI", GENERAL)) == [("echo quiet", True)]  # the command is not echoed
     playground.send("UKIWI", GENERAL, "/echo loud")
-    assert ("echo quiet", True) in texts(playground.messages("UKIWI", GENERAL))
-    seen_by_another = texts(playground.messages("UMANGO", GENERAL))
-    assert ("echo loud", False) in seen_by_another
-    assert ("echo quiet", True) not in seen_by_another
+    # Slack shows the command beside an answer everyone sees
+    assert texts(playground.messages("UMANGO", GENERAL)) == [("/echo loud", False), ("echo loud", False)]
+
+
+def test_an_unknown_command_is_refused_before_the_app(served: tuple[PlaygroundClient, Heard]) -> None:
+    playground, _ = served
+    status, refusal = playground.send("UKIWI", GENERAL, "/foo bar")
+    assert status == 400 and refusal["error"] == "/foo is not a valid command"
+    assert playground.messages("UKIWI", GENERAL) == []
+    assert playground.send("UKIWI", GENERAL, " /foo is a path")[0] == 200  # a leading space: a message
+    assert texts(playground.messages("UMANGO", GENERAL)) == [("/foo is a path", False)]
+
+
+def test_mentions_reach_the_app_escaped_only_for_commands_that_ask(served: tuple[PlaygroundClient, Heard]) -> None:
+    playground, _ = served
+    playground.send("UKIWI", GENERAL, "/whois @Sky in #general")
+    playground.send("UKIWI", GENERAL, "/echo @Sky")
+    answers = [text for text, _ in texts(playground.messages("UKIWI", GENERAL))]
+    assert answers == ["whois <@USKY|sky> in <#CGENERAL|general>", "echo @Sky"]
+
+
+def test_a_global_shortcut_reaches_the_app_and_opens_its_modal(served: tuple[PlaygroundClient, Heard]) -> None:
+    playground, heard = served
+    status, _ = playground.post("playground/shortcut", {"user": "UKIWI", "callback_id": "make_thing"})
+    assert status == 200
+    shortcut = heard.shortcuts[0]
+    assert (shortcut["type"], shortcut["callback_id"], shortcut["user"]["id"]) == ("shortcut", "make_thing", "UKIWI")
+    assert "channel" not in shortcut and "response_url" not in shortcut
+    modal = eventually(lambda: playground.state("UKIWI")["modals"], lambda modals: len(modals) == 1)[0]
+    assert modal["title"]["text"] == "New thing"
+
+
+def test_a_message_shortcut_sends_the_message_and_answers_by_response_url(
+    served: tuple[PlaygroundClient, Heard],
+) -> None:
+    playground, heard = served
+    playground.send("UMANGO", GENERAL, "the perch is loose")
+    said = playground.messages("UKIWI", GENERAL)[0]
+    body = {"user": "UKIWI", "callback_id": "quote", "channel": GENERAL, "ts": said["ts"]}
+    assert playground.post("playground/shortcut", body)[0] == 200
+    action = heard.shortcuts[0]
+    assert (action["type"], action["callback_id"], action["channel"]["id"]) == ("message_action", "quote", GENERAL)
+    assert action["message"] == {"type": "message", "user": "UMANGO", "ts": said["ts"], "text": "the perch is loose"}
+    assert action["message_ts"] == said["ts"] and action["user"]["id"] == "UKIWI"
+    quoted = eventually(lambda: playground.messages("UKIWI", GENERAL), lambda found: len(found) == 2)[1]
+    assert (quoted["text"], quoted["ephemeral"]) == ("Quoted: the perch is loose", True)
+
+
+def test_shortcuts_the_app_does_not_offer_are_refused(served: tuple[PlaygroundClient, Heard]) -> None:
+    playground, heard = served
+    status, unknown = playground.post("playground/shortcut", {"user": "UKIWI", "callback_id": "nope"})
+    assert status == 404 and unknown["error"] == "the app has no such shortcut"
+    playground.send("UKIWI", GENERAL, "/echo quiet")
+    ephemeral = playground.messages("UKIWI", GENERAL)[0]
+    body = {"user": "UKIWI", "callback_id": "quote", "channel": GENERAL, "ts": ephemeral["ts"]}
+    status, refused = playground.post("playground/shortcut", body)
+    assert status == 409 and "only you can see" in refused["error"]
+    assert heard.shortcuts == []
+
+
+def test_the_page_learns_of_a_restart_from_the_instance(served: tuple[PlaygroundClient, Heard]) -> None:
+    playground, _ = served
+    seen = playground.state("UKIWI")
+    same = f"playground/state?user=UKIWI&since={seen['version']}&instance={seen['instance']}"
+    assert playground.get(same) == {"instance": seen["instance"], "version": seen["version"], "unchanged": True}
+    # a tab that polled the last run has the same version number but another instance: it gets everything
+    answer = playground.get(f"playground/state?user=UKIWI&since={seen['version']}&instance=last-run")
+    assert answer["instance"] == seen["instance"] and "conversations" in answer
+    assert {c["name"] for c in answer["commands"]} >= {"/echo", "/whois"}
+    assert [s["callback_id"] for s in answer["shortcuts"]] == ["make_thing", "quote"]
+    assert playground.get("playground/emoji.json")["wastebasket"] == "🗑️"
 
 
 def test_a_modal_opens_refuses_bad_input_and_submits_its_values(served: tuple[PlaygroundClient, Heard]) -> None:

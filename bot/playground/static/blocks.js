@@ -1,19 +1,15 @@
 // Block Kit and mrkdwn, rendered as Slack shows them (the common parts). Exposes window.BlockKit.
 (function () {
   "use strict";
-  const EMOJI = {
-    white_check_mark: "✅", heavy_check_mark: "✔️", x: "❌", warning: "⚠️", tada: "🎉", moneybag: "💰",
-    money_with_wings: "💸", chart_with_upwards_trend: "📈", chart_with_downwards_trend: "📉", bird: "🐦",
-    parrot: "🦜", wave: "👋", calendar: "📅", clipboard: "📋", bar_chart: "📊", arrows_counterclockwise: "🔄",
-    trophy: "🏆", star: "⭐", bell: "🔔", hourglass: "⌛", lock: "🔒", coin: "🪙", dollar: "💵", shuffle: "🔀",
-    red_circle: "🔴", large_green_circle: "🟢", inbox_tray: "📥", outbox_tray: "📤", memo: "📝", bust_in_silhouette: "👤",
-  };
+  // Filled from /playground/emoji.json (the `emoji` package's shortcodes) before the first render.
+  let EMOJI = {};
+  function useEmoji(table) { EMOJI = table || {}; }
 
   function html(text) {
     return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
   }
   function unslack(text) { return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&"); }
-  function emoji(escaped) { return escaped.replace(/:([a-z0-9_+-]+):/g, (all, name) => EMOJI[name] || all); }
+  function emoji(escaped) { return escaped.replace(/:([a-z0-9_+\-']+):/gi, (all, name) => EMOJI[name.toLowerCase()] || all); }
 
   function inline(escaped) {
     return emoji(escaped)
@@ -235,5 +231,5 @@
     return frag;
   }
 
-  window.BlockKit = { render, mrkdwn, textObject, html };
+  window.BlockKit = { render, mrkdwn, textObject, html, useEmoji };
 })();

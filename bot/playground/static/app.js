@@ -311,7 +311,11 @@
       (s) => call("/playground/shortcut", { callback_id: s.callback_id }));
   };
   $("nav-toggle").onclick = () => document.body.classList.toggle("nav-open");
-  document.addEventListener("click", (event) => { if (!$("menu").contains(event.target)) closeMenu(); });
+  document.addEventListener("click", (event) => {
+    if (!$("menu").contains(event.target)) closeMenu();
+    const outside = !$("sidebar").contains(event.target) && event.target !== $("nav-toggle");
+    if (outside) document.body.classList.remove("nav-open");
+  });
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape") return;
     if (!$("menu").hidden) { closeMenu(); return; }

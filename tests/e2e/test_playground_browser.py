@@ -227,3 +227,27 @@ def test_the_page_works_in_a_400_pixel_wide_window(page: Page) -> None:
         page.click('.person[data-user="USKY"]')
         expect(page.locator("#sidebar")).to_be_hidden()
         expect(page.locator("#me")).to_contain_text("Sky", timeout=WAIT_MS)
+
+
+def test_the_apps_shortcuts_open_its_task_form_from_the_menu_and_from_a_message(
+    playground: tuple[System, sessionmaker[Session]], page: Page
+) -> None:
+    running, _ = playground
+    page.goto(f"http://127.0.0.1:{running.port}/?user=UKIWI&view=CGENERAL")
+    expect(page.locator("#me")).to_contain_text("Kiwi", timeout=WAIT_MS)
+    type_line(page, "The perch is loose :warning:")
+    said = page.locator(".message", has_text="The perch is loose")
+    expect(said).to_contain_text("The perch is loose ⚠️", timeout=WAIT_MS)
+    said.hover()
+    said.locator(".more-actions").click()
+    page.click('#menu .menu-item[data-callback-id="create_task_from_message"]')
+    description = page.locator(".modal textarea")
+    expected = re.compile(r"^The perch is loose :warning:\n\nFrom the message: http://127\.0\.0\.1:\d+/")
+    expect(description).to_have_value(expected, timeout=WAIT_MS)
+    page.keyboard.press("Escape")
+    expect(page.locator(".modal")).to_have_count(0, timeout=WAIT_MS)
+
+    page.click("#shortcuts")
+    page.click('#menu .menu-item[data-callback-id="create_task"]')
+    expect(page.locator(".modal-title")).to_have_text("New task", timeout=WAIT_MS)
+    expect(page.locator(".modal textarea")).to_have_value("")

@@ -101,7 +101,7 @@
     const node = document.createElement("div");
     node.className = "message" + (message.ephemeral ? " ephemeral" : "");
     node.dataset.ts = message.ts;
-    const when = new Date(parseFloat(message.ts) * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const when = new Date(parseFloat(message.ts) * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     const body = document.createElement("div");
     body.innerHTML = `<span class="author">${html(author.name)}</span>${author.is_bot ? '<span class="app-tag">APP</span>' : ""}` +
       `<span class="when">${when}</span>${message.edited ? '<span class="edited">(edited)</span>' : ""}` +

@@ -251,3 +251,16 @@ def test_the_apps_shortcuts_open_its_task_form_from_the_menu_and_from_a_message(
     page.click('#menu .menu-item[data-callback-id="create_task"]')
     expect(page.locator(".modal-title")).to_have_text("New task", timeout=WAIT_MS)
     expect(page.locator(".modal textarea")).to_have_value("")
+
+
+def test_a_mention_typed_in_ates_role_reaches_the_app_as_slack_escapes_it(
+    playground: tuple[System, sessionmaker[Session]], page: Page
+) -> None:
+    running, _ = playground
+    base = f"http://127.0.0.1:{running.port}/"
+    eventually(lambda: PlaygroundClient(base).roles().get("UADA"), lambda role: role == "admin")
+    page.goto(f"{base}?user=UADA&view=CGENERAL")
+    expect(page.locator("#me")).to_contain_text("Ada", timeout=WAIT_MS)
+    type_line(page, "/ates role @Sky manager")
+    eventually(lambda: PlaygroundClient(base).roles().get("USKY"), lambda role: role == "manager")
+    expect(page.locator('.person[data-user="USKY"] .role')).to_have_text("manager", timeout=WAIT_MS)

@@ -29,6 +29,12 @@ class Command:
         return MENTION.sub(_escaped, typed) if self.should_escape else typed
 
 
+def message_text(typed: str) -> str:
+    """A typed message as Slack stores it: `&`, `<`, `>` escaped, and what the composer made mentions encoded."""
+    escaped = typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return MENTION.sub(_escaped, escaped)
+
+
 @dataclass(frozen=True)
 class Shortcut:
     name: str

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 from bot.playground.emoji_names import shortcodes
 from bot.playground.forward import Forwarder
 from bot.playground.interactions import BadInteraction
-from bot.playground.manifest import AppManifest, load_manifest
+from bot.playground.manifest import AppManifest, load_manifest, message_text
 from bot.playground.snapshot import snapshot
 from bot.playground.state import Message, SlackState
 from bot.playground.web_api import WebApi, respond
@@ -161,7 +161,7 @@ class Playground:
                 raise HttpError("400 Bad Request", f"{name} is not a valid command")
             reply = self.forwarder.command(user, channel, command, rest)
             return _json({"ok": reply.status == 200, "status": reply.status})
-        self.state.post(Message(channel, self.state.next_ts(), user, text.strip(), []))
+        self.state.post(Message(channel, self.state.next_ts(), user, message_text(text.strip()), []))
         return _json({"ok": True})
 
     def shortcut(self, user: str, body: dict[str, Any]) -> Reply:

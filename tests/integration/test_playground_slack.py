@@ -69,16 +69,18 @@ def test_a_message_shortcut_sends_the_message_and_answers_by_response_url(
     served: tuple[PlaygroundClient, Heard],
 ) -> None:
     playground, heard = served
-    playground.send("UMANGO", GENERAL, "the perch is loose")
+    playground.send("UMANGO", GENERAL, "the <perch> & @Sky")
     said = playground.messages("UKIWI", GENERAL)[0]
+    stored = "the &lt;perch&gt; &amp; <@USKY|sky>"  # as Slack stores a typed message
+    assert said["text"] == stored
     body = {"user": "UKIWI", "callback_id": "quote", "channel": GENERAL, "ts": said["ts"]}
     assert playground.post("playground/shortcut", body)[0] == 200
     action = heard.shortcuts[0]
     assert (action["type"], action["callback_id"], action["channel"]["id"]) == ("message_action", "quote", GENERAL)
-    assert action["message"] == {"type": "message", "user": "UMANGO", "ts": said["ts"], "text": "the perch is loose"}
+    assert action["message"] == {"type": "message", "user": "UMANGO", "ts": said["ts"], "text": stored}
     assert action["message_ts"] == said["ts"] and action["user"]["id"] == "UKIWI"
     quoted = eventually(lambda: playground.messages("UKIWI", GENERAL), lambda found: len(found) == 2)[1]
-    assert (quoted["text"], quoted["ephemeral"]) == ("Quoted: the perch is loose", True)
+    assert (quoted["text"], quoted["ephemeral"]) == (f"Quoted: {stored}", True)
 
 
 def test_shortcuts_the_app_does_not_offer_are_refused(served: tuple[PlaygroundClient, Heard]) -> None:

@@ -10,7 +10,7 @@ import pytest
 from bot.playground.emoji_names import shortcodes
 from bot.playground.interactions import BadInteraction, action_payload, missing_required, state_values
 from bot.playground.local import claim_port, playground_settings, wanted
-from bot.playground.manifest import Command, load_manifest
+from bot.playground.manifest import Command, load_manifest, message_text
 from bot.playground.state import ReplyTarget, SlackState
 from bot.playground.web_api import WebApi, respond, with_block_ids
 from bot.playground.workspace import ANALYTICS, GENERAL, PEOPLE
@@ -187,6 +187,10 @@ def test_a_command_with_should_escape_gets_mentions_as_slack_sends_them() -> Non
     expected = "<@USKY|sky>, @nobody in <#CGENERAL|general>, #nowhere <!here> kiwi@ates.example <@UKIWI> <@UMAX|max>."
     assert escaped.text_for_app(typed) == expected
     assert Command("/task").text_for_app("role @Sky manager") == "role @Sky manager"
+
+
+def test_a_typed_message_is_stored_as_slack_stores_it() -> None:
+    assert message_text("a < b && <@UKIWI> @Sky") == "a &lt; b &amp;&amp; &lt;@UKIWI&gt; <@USKY|sky>"
 
 
 def test_emoji_shortcodes_the_app_and_slack_use_are_known() -> None:

@@ -24,7 +24,8 @@
     if (target.startsWith("@")) {
       const id = target.slice(1);
       const who = people[id];
-      return `<span class="mention" data-user="${html(id)}">@${html(label || (who ? who.name : id))}</span>`;
+      // Slack shows a member's current name, whatever label the text carries
+      return `<span class="mention" data-user="${html(id)}">@${html(who ? who.name : label || id)}</span>`;
     }
     if (target.startsWith("#")) return `<span class="mention">#${html(label || target.slice(1))}</span>`;
     if (target.startsWith("!")) return `<span class="mention">@${html(label || target.slice(1).split("^")[0])}</span>`;

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +17,7 @@ from bot.playground.workspace import GENERAL, PEOPLE
 from domains.identity import handlers as identity
 from domains.identity.queries import get_user, list_users
 from domains.kernel.db import make_engine, make_session_factory
-from tests.e2e.harness import eventually
+from tests.e2e.harness import ROOT, eventually, playground_env
 from tests.fakes.bolt_app import Heard, serve_small_app
 from tests.fakes.playground import PlaygroundClient
 
@@ -206,3 +210,14 @@ def test_the_demo_workspace_gets_its_roles_once_when_new(served: tuple[Playgroun
         assert kept is not None and kept.role == "worker"
     finally:
         engine.dispose()
+
+
+def test_make_run_stops_with_a_clear_line_when_another_program_holds_the_port(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as other:
+        port = int(other.getsockname()[1])
+        env = {**playground_env(tmp_path / "var"), "PORT": str(port)}
+        run = subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1
+    assert f"aTES: port {port} is taken by another program" in run.stderr
+    assert f"PORT={port + 1} make run" in run.stderr
+    assert not (tmp_path / "var").exists()  # it stopped before starting anything

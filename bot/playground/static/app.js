@@ -319,6 +319,7 @@
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape") return;
     if (!$("menu").hidden) { closeMenu(); return; }
+    if (document.body.classList.contains("nav-open")) { document.body.classList.remove("nav-open"); return; }
     const top = state && state.modals[state.modals.length - 1];
     if (top) call("/playground/close-modal", { view_id: top.id });
   });

@@ -178,6 +178,13 @@ def test_shortcuts_escape_and_unknown_commands_behave_as_in_slack(page: Page) ->
         expect(page.locator(".modal")).to_have_count(0, timeout=WAIT_MS)
         assert [s["type"] for s in heard.shortcuts] == ["shortcut"]
 
+        type_line(page, "/rich")
+        rich = page.locator(".message .bk-rich-text")
+        verbatim = "Title *x* _y_ get_user_id <!channel> https://example.com/a_b @Sky🎉"
+        expect(rich).to_have_text(verbatim, timeout=WAIT_MS)
+        expect(rich.locator("b")).to_have_text("Title")
+        expect(rich.locator("i, s, a, code")).to_have_count(0)
+
         type_line(page, "Bin it :wastebasket:")
         said = page.locator(".message", has_text="Bin it")
         expect(said).to_contain_text("Bin it 🗑️", timeout=WAIT_MS)

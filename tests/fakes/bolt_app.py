@@ -27,6 +27,7 @@ MANIFEST = AppManifest(
         Command("/form", "Open a form"),
         Command("/pick", "Pick a colour"),
         Command("/upload", "Upload a file"),
+        Command("/rich", "Answer in rich text"),
     ),
     shortcuts=(Shortcut("Make a thing", "global", "make_thing"), Shortcut("Quote it", "message", "quote")),
 )
@@ -65,6 +66,25 @@ PICK_BLOCKS = [
     }
 ]
 
+# Verbatim text as Slack shows rich_text: markup characters stay characters; only explicit styles format.
+RICH_BLOCKS = [
+    {
+        "type": "rich_text",
+        "block_id": "rich",
+        "elements": [
+            {
+                "type": "rich_text_section",
+                "elements": [
+                    {"type": "text", "text": "Title", "style": {"bold": True}},
+                    {"type": "text", "text": " *x* _y_ get_user_id <!channel> https://example.com/a_b "},
+                    {"type": "user", "user_id": "USKY"},
+                    {"type": "emoji", "name": "tada"},
+                ],
+            }
+        ],
+    }
+]
+
 
 @dataclass
 class Heard:
@@ -95,6 +115,10 @@ def small_app(client: WebClient, heard: Heard) -> App:
         ack()
         heard.shortcuts.append(shortcut)
         respond(text=f"Quoted: {shortcut['message']['text']}")
+
+    @app.command("/rich")
+    def rich(ack: Ack) -> None:
+        ack(text="Title *x*", blocks=RICH_BLOCKS)
 
     @app.command("/form")
     def form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

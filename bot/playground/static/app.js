@@ -230,6 +230,7 @@
     renderPane(people);
     renderModal(people);
     $("composer").style.display = current === "home" ? "none" : "flex";
+    $("hints").hidden = current === "home";
     $("commands").replaceChildren(...state.commands.map((c) => new Option(`${c.name} ${c.usage}`.trim() + ` — ${c.description}`, `${c.name} `)));
   }
 

@@ -179,6 +179,57 @@
     return wrap;
   }
 
+  // rich_text is shown verbatim: only the styles and elements the app set, never mrkdwn read into the text.
+  function richInline(item, people) {
+    const style = item.style || {};
+    let out;
+    switch (item.type) {
+      case "text": out = html(item.text || "").replace(/\n/g, "<br>"); break;
+      case "link": {
+        const href = /^(https?:|mailto:)/.test(item.url || "") ? item.url : "#";
+        out = `<a href="${html(href)}" target="_blank" rel="noopener">${html(item.text || item.url || "")}</a>`;
+        break;
+      }
+      case "user": {
+        const who = people[item.user_id];
+        out = `<span class="mention" data-user="${html(item.user_id)}">@${html(who ? who.name : item.user_id)}</span>`;
+        break;
+      }
+      case "channel": out = `<span class="mention">#${html(item.channel_id)}</span>`; break;
+      case "broadcast": out = `<span class="mention">@${html(item.range)}</span>`; break;
+      case "emoji": out = item.unicode ? String.fromCodePoint(...item.unicode.split("-").map((h) => parseInt(h, 16)))
+        : emoji(`:${html(item.name)}:`); break;
+      default: out = html(item.text || "");
+    }
+    if (style.code) out = `<code>${out}</code>`;
+    if (style.bold) out = `<b>${out}</b>`;
+    if (style.italic) out = `<i>${out}</i>`;
+    if (style.strike) out = `<s>${out}</s>`;
+    return out;
+  }
+
+  function richPart(part, people) {
+    const inline = (items) => (items || []).map((item) => richInline(item, people)).join("");
+    switch (part.type) {
+      case "rich_text_section": return el("div", "bk-rich", inline(part.elements));
+      case "rich_text_quote": return el("blockquote", "", inline(part.elements));
+      case "rich_text_preformatted": return el("pre", "bk-pre", inline(part.elements));
+      case "rich_text_list": {
+        const list = el(part.style === "ordered" ? "ol" : "ul", "bk-list");
+        list.style.marginLeft = `${(part.indent || 0) * 20}px`;
+        for (const item of part.elements || []) list.append(el("li", "", inline(item.elements)));
+        return list;
+      }
+      default: return el("div", "bk-hint", `[${html(part.type)}]`);
+    }
+  }
+
+  function richText(b, people) {
+    const node = el("div", "bk-section bk-rich-text");
+    for (const part of b.elements || []) node.append(richPart(part, people));
+    return node;
+  }
+
   function block(b, ctx) {
     const people = ctx.people;
     switch (b.type) {
@@ -218,10 +269,7 @@
         return node;
       }
       case "input": return input(b, ctx);
-      case "rich_text": {
-        const flat = (items) => (items || []).map((i) => i.text || (i.user_id ? `<@${i.user_id}>` : "") || flat(i.elements)).join("");
-        return el("div", "bk-section", mrkdwn(flat(b.elements), people));
-      }
+      case "rich_text": return richText(b, people);
       default: return el("div", "bk-hint", `[${html(b.type)} block]`);
     }
   }

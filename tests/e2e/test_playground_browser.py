@@ -227,6 +227,14 @@ def test_the_page_works_in_a_400_pixel_wide_window(page: Page) -> None:
         assert max(widths) <= 400, widths
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "playground-400px.png"))
+        type_line(page, "/form")
+        modal = page.locator(".modal")
+        expect(modal).to_be_visible(timeout=WAIT_MS)
+        box = modal.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 400, box
+        page.screenshot(path=str(ARTIFACTS / "playground-400px-form.png"))
+        page.keyboard.press("Escape")
+        expect(modal).to_have_count(0, timeout=WAIT_MS)
 
         page.click("#nav-toggle")
         expect(page.locator("#sidebar")).to_be_visible()

@@ -1,8 +1,10 @@
 """Block Kit, built with slack_sdk's models so Slack's limits are checked before sending.
 
 What a person typed is shown exactly as typed: it goes into `rich_text` text elements with every style
-set explicitly (or into `plain_text`), which Slack never formats, and only `&`, `<` and `>` are escaped,
-the three characters Slack reads as control characters in every text it is sent.
+set explicitly (or into `plain_text`), which Slack never formats. Escaping is only what Slack requires:
+`&`, `<` and `>` become entities in `plain_text`, mrkdwn and a message's `text`, where Slack reads them as
+control characters (and shows the entities as the characters). A rich text element has no control
+characters at all (mentions, links and emoji are elements of their own), so its text is sent as typed.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ Part = RichTextElementParts.Text | RichTextElementParts.User | RichTextElementPa
 
 
 def slack_escape(text: str) -> str:
-    """Only what Slack requires: `&`, `<` and `>` as entities (Slack shows them as typed, never as a ping or link)."""
+    """`&`, `<` and `>` as entities, for mrkdwn and plain_text (Slack shows them as typed, never a ping or link)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -71,7 +73,7 @@ def _continues(char: str) -> bool:
 
 
 def clip(text: str, limit: int) -> str:
-    """`text` cut so that, escaped, it fits `limit`: never inside an entity or an emoji sequence; "…" when cut."""
+    """`text` cut so that, even escaped, it fits `limit`: never inside an emoji sequence; "…" when cut."""
     if _slack_length(slack_escape(text)) <= limit:
         return text
     used, end = 0, 0
@@ -86,8 +88,8 @@ def clip(text: str, limit: int) -> str:
 
 
 def said(text: str, limit: int = MAX_TEXT, *, bold: bool = False) -> RichTextElementParts.Text:
-    """What a person typed, verbatim: escaped, clipped, every style set (so nothing of it is read as markup)."""
-    return styled(slack_escape(clip(text, limit)), bold=bold)
+    """What a person typed, verbatim, in a rich text element: clipped, every style set, nothing read as markup."""
+    return styled(clip(text, limit), bold=bold)
 
 
 def said_with_links(text: str, limit: int = MAX_TEXT) -> list[Part]:
@@ -98,14 +100,14 @@ def said_with_links(text: str, limit: int = MAX_TEXT) -> list[Part]:
     for url in _URL.finditer(kept):
         if kept != text and url.end() >= len(kept) - 1:
             break
-        parts += [styled(slack_escape(kept[last : url.start()])), _link(url.group())]
+        parts += [styled(kept[last : url.start()]), _link(url.group())]
         last = url.end()
-    return [part for part in [*parts, styled(slack_escape(kept[last:]))] if not _empty(part)]
+    return [part for part in [*parts, styled(kept[last:])] if not _empty(part)]
 
 
 def _link(url: str) -> RichTextElementParts.Link:
     style = RichTextElementParts.TextStyle(bold=False, italic=False, strike=False, code=False)
-    return RichTextElementParts.Link(url=url, text=slack_escape(url), style=style)
+    return RichTextElementParts.Link(url=url, text=url, style=style)
 
 
 def _empty(part: Part) -> bool:
@@ -113,7 +115,7 @@ def _empty(part: Part) -> bool:
 
 
 def styled(text: str, *, bold: bool = False, italic: bool = False, code: bool = False) -> RichTextElementParts.Text:
-    """Our own words in a rich text element (no user text: it is not escaped)."""
+    """Words in a rich text element with an explicit style (Slack reads no markers in them)."""
     style = RichTextElementParts.TextStyle(bold=bold, italic=italic, strike=False, code=code)
     return RichTextElementParts.Text(text=text, style=style)
 

@@ -1,4 +1,5 @@
-"""What a person reads in blocks a Slack app sent: Slack's three entities decoded, rich text joined up."""
+"""What a person reads in blocks a Slack app sent: mrkdwn and plain text with Slack's three entities decoded,
+rich text elements as sent (they have no control characters), joined up."""
 
 from __future__ import annotations
 
@@ -14,6 +15,24 @@ AMOUNT = re.compile(r"-?\$[\d,]+\.\d\d")
 def unescape(text: str) -> str:
     """Slack decodes exactly `&amp;`, `&lt;` and `&gt;`; any other `&…;` stays as sent."""
     return _ENTITY.sub(lambda match: html.unescape(match.group(0)), text)
+
+
+def markup_texts(blocks: list[dict[str, Any]]) -> list[str]:
+    """Every mrkdwn and plain_text string, as sent: the only places Slack reads `<…>` as a mention or link."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in ("mrkdwn", "plain_text") and isinstance(node.get("text"), str):
+                found.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(blocks)
+    return found
 
 
 def rich_parts(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -47,7 +66,7 @@ def shown_text(blocks: list[dict[str, Any]]) -> str:
 
 def _leaf(part: dict[str, Any]) -> str:
     if part["type"] in ("text", "link"):
-        return unescape(part.get("text") or part["url"])
+        return str(part.get("text") or part["url"])
     return f"@{part['user_id']}" if part["type"] == "user" else ""
 
 

@@ -25,6 +25,21 @@ class DeadLetter:
     group: str
 
 
+@dataclass(frozen=True)
+class GroupStatus:
+    name: str
+    pending: int
+    lag: int | None  # entries not yet delivered to the group (None when Redis cannot tell)
+
+
+@dataclass(frozen=True)
+class StreamStatus:
+    topic: str
+    length: int
+    groups: list[GroupStatus]
+    dead_letters: int
+
+
 class StreamBus(Protocol):
     def publish(self, messages: list[tuple[str, str]]) -> None:
         """Append (topic, body) messages, in order."""

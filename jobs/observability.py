@@ -102,6 +102,7 @@ def serve_probes(runtime: Runtime, *, backlog: bool = False) -> None:
     if port is None:
         log.info("ATES_METRICS_PORT is not set: no /metrics from this process")
         return
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a scrape waiting behind another is normal
     try:
         server = create_server(with_probes(None, Readiness(runtime)), host="0.0.0.0", port=port, threads=PROBE_THREADS)
     except OSError as error:  # two processes on one host were given the same port: say which, and stop

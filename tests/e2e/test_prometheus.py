@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -144,6 +145,9 @@ def test_prometheus_scrapes_every_process_and_reads_back_a_short_journey(
 ) -> None:
     running, ports = services
     eventually(lambda: prometheus.value('count(up{job="ates"} == 1)'), lambda n: n == len(ports), timeout=120)
+    assert {name: get(f"http://127.0.0.1:{port}/readyz") for name, port in ports.items()} == dict.fromkeys(
+        ports, (200, "ready\n")
+    )
     assert prometheus.alerting_rules() >= {"AtesConsumerGroupLagging", "AtesDailyCloseNotRun", "AtesDeadLetters"}
 
     sender = SlackSender(running.url, SIGNING_SECRET)
@@ -187,3 +191,31 @@ def test_prometheus_scrapes_every_process_and_reads_back_a_short_journey(
     assert prometheus.query('ates_close_duration_seconds_count{process="worker"}')  # the Celery worker is scraped
     for promql in readme_queries():
         assert prometheus.query(promql), promql
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_the_embedded_runtime_serves_every_figure_on_the_gateways_port(slack: FakeSlack, tmp_path: Path) -> None:
+    running = System(base_env(slack.api_url, ATES_DATA_DIR=str(tmp_path / "var")), tmp_path)
+    running.start(distributed=False)
+    try:
+        gateway = f"http://127.0.0.1:{running.port}"
+        assert get(gateway + "/readyz") == (200, "ready\n")
+        status, metrics = get(gateway + "/metrics")
+        assert status == 200
+        for series in (
+            'ates_outbox_waiting_rows{outbox="tasks_outbox"}',
+            'ates_consumer_lag_messages{group="accounting",stream="task-lifecycle"}',
+            'ates_consumer_events_applied_total{group="tasks"}',
+            "# TYPE ates_gateway_ack_seconds histogram",
+            "# TYPE ates_relay_publish_seconds histogram",
+        ):
+            assert series in metrics, series
+    finally:
+        running.stop()

@@ -25,7 +25,8 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "status",
         help="each outbox's waiting rows, each stream's length, each group's pending count and lag, the dead letters",
         description="Print each outbox's unpublished rows, each stream's length and dead letters, and each consumer "
-        "group's pending count and lag. With --wait, print nothing until everything has caught up instead.",
+        "group's pending count and lag. With --wait, wait instead until everything has caught up (exit 0), or say "
+        "what is still behind at --timeout (exit 1).",
     )
     status.add_argument(
         "--wait",

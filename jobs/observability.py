@@ -113,7 +113,7 @@ def serve_probes(runtime: Runtime, *, backlog: bool = False) -> None:
 
 def watch_backlog(runtime: Runtime) -> None:
     """Report the bus's and the outboxes' backlog and the last close, read from storage at each scrape."""
-    REGISTRY.register(BacklogCollector(runtime.bus, runtime.engine, OUTBOXES))  # type: ignore[arg-type]
+    REGISTRY.register(BacklogCollector(runtime.bus, runtime.engine, OUTBOXES))
     REGISTRY.register(CloseCollector(runtime.sessions, runtime.settings.timezone))
 
 

@@ -71,3 +71,6 @@ class StreamBus(Protocol):
 
     def history(self, topic: str) -> Iterator[Delivery]:
         """Every message still on the topic's stream, oldest first, outside any group (for replays)."""
+
+    def status(self) -> list[StreamStatus]:
+        """Each stream's length, each group's pending count and lag, and the stream's dead letters."""

@@ -10,14 +10,13 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from prometheus_client import Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, Table, func, select
 
-from domains.kernel.bus import StreamStatus
+from domains.kernel.bus import StreamBus, StreamStatus
 from domains.kernel.clock import utcnow
 
 log = logging.getLogger(__name__)
@@ -44,10 +43,6 @@ RELAY_PUBLISH_SECONDS = Histogram(
 RELAY_PUBLISHED = Counter("ates_relay_published_total", "Outbox rows the relay published", ["outbox"])
 
 
-class BusWithStatus(Protocol):
-    def status(self) -> list[StreamStatus]: ...
-
-
 @dataclass(frozen=True)
 class OutboxBacklog:
     outbox: str
@@ -69,7 +64,7 @@ def outbox_backlog(engine: Engine, outboxes: Iterable[Table]) -> list[OutboxBack
 class BacklogCollector(Collector):
     """At scrape time: each group's pending and lag, each stream's dead letters, each outbox's waiting rows."""
 
-    def __init__(self, bus: BusWithStatus, engine: Engine, outboxes: list[Table]) -> None:
+    def __init__(self, bus: StreamBus, engine: Engine, outboxes: list[Table]) -> None:
         self.bus = bus
         self.engine = engine
         self.outboxes = outboxes

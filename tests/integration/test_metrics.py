@@ -94,7 +94,7 @@ def bus(request: pytest.FixtureRequest, runtime: Runtime) -> StreamBus:
 
 def test_the_backlog_is_read_at_scrape_time_the_same_from_redis_and_memory(runtime: Runtime, bus: StreamBus) -> None:
     registry = CollectorRegistry()
-    registry.register(BacklogCollector(bus, runtime.engine, OUTBOXES))  # type: ignore[arg-type]
+    registry.register(BacklogCollector(bus, runtime.engine, OUTBOXES))
     bus.ensure_group("accounting", [TASK_LIFECYCLE])
     bus.publish(bodies(task_traffic(5, ["U1"]))[1::2])  # five TaskAssigned on task-lifecycle
     taken = bus.read("accounting", "a1", [TASK_LIFECYCLE], 3, 0, False)

@@ -66,9 +66,9 @@ def publish_home(client: WebClient, sessions: sessionmaker[Session], settings: S
 def affected_users(event: Event, sessions: sessionmaker[Session]) -> set[str]:
     """Whose App Home an event changes."""
     payload = event.payload()
-    if isinstance(payload, TaskAssigned):
-        return {payload.assignee_id} | ({payload.previous_assignee_id} if payload.previous_assignee_id else set())
-    if isinstance(payload, TaskCompleted):  # its author's "tasks you created" shows it done
+    if isinstance(payload, TaskAssigned) and payload.previous_assignee_id:
+        return {payload.assignee_id, payload.previous_assignee_id}
+    if isinstance(payload, TaskAssigned | TaskCompleted):  # created or done: its author's "tasks you created" too
         task = get_task(sessions, payload.task_id)
         return {payload.assignee_id} | ({task.author_id} if task else set())
     if isinstance(payload, UserWithdrawn | UserBalanceIncreased | UserPaid):

@@ -24,13 +24,15 @@ HELP_FOR_EVERYONE = [
     "• `/task list`: your open tasks · `/task edit &lt;ref&gt;` (its author or an admin)",
     "• `/balance`: your balance and today's log",
 ]
+BOARD_HELP = "• `/task board [@someone] [UP]`: every open task and who holds it · `/shuffle`: reassign them all"
+ACCOUNTING_HELP = "• `/accounting`: the company's money per day and every account"
 HELP_FOR_ROLE = {
-    "manager": ["• `/task board [@someone] [UP]`: every open task and who holds it · `/shuffle`: reassign them all"],
-    "accountant": ["• `/accounting`: the company's money per day and every account"],
+    "manager": [BOARD_HELP],
+    "accountant": [ACCOUNTING_HELP],
     "admin": [
-        "• `/task board [@someone] [UP]`: every open task and who holds it · `/shuffle`: reassign them all",
+        BOARD_HELP,
         "• `/task delete &lt;ref&gt;`: delete an open task",
-        "• `/accounting`: the company's money per day and every account",
+        ACCOUNTING_HELP,
         "• `/analytics`: earnings, workers in the negative, the most expensive task",
         "• `/ates role @someone worker|manager|accountant|admin`: give someone a role",
     ],

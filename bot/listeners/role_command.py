@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import escape
+from bot.home import publish_home
 from bot.listeners.later import ack_or_refuse, answering
 from bot.listeners.middleware import known_user
 from bot.people import UnknownPerson, person_id
@@ -83,18 +84,18 @@ def _give_role(services: Services, client: WebClient, actor: UserView, asked: Ro
     role = asked.role
     if not change.changed:
         return f"<@{user_id}> is already {_article(role)} {role}; nothing was changed."
-    told = _tell(
-        client, user_id, f"<@{actor.slack_id}> made you {_article(role)} {role} in aTES: {WHAT_A_ROLE_MAY[role]}"
-    )
+    told = _tell(services, client, actor, change.user)
     return f"<@{user_id}> is now {_article(role)} {role} (was {_article(change.old_role)} {change.old_role}){told}."
 
 
-def _tell(client: WebClient, user_id: str, text: str) -> str:
-    """DM the person; returns how that went, for the admin's answer."""
+def _tell(services: Services, client: WebClient, actor: UserView, user: UserView) -> str:
+    """DM the person and republish their Home as their new role's; returns how that went, for the admin."""
+    text = f"<@{actor.slack_id}> made you {_article(user.role)} {user.role} in aTES: {WHAT_A_ROLE_MAY[user.role]}"
     try:
-        client.chat_postMessage(channel=user_id, text=text)
+        client.chat_postMessage(channel=user.slack_id, text=text)
+        publish_home(client, services.sessions, services.settings, user)
     except SlackApiError:
-        log.exception("could not tell %s of their new role", user_id)
+        log.exception("could not tell %s of their new role", user.slack_id)
         return "; I could not tell them by DM"
     return "; they have been told by DM"
 

@@ -12,7 +12,8 @@ from domains.tasks import handlers as tasks
 from domains.tasks.model import NewTask
 from tests.e2e.harness import eventually
 from tests.fakes.slack_api import member
-from tests.integration.slack_app import MEMBERS, SlackApp
+from tests.integration.slack_app import MEMBERS, SlackApp, blocks_of, buttons
+from tests.integration.test_home_and_shortcuts import home_of
 
 
 def member_role(app: SlackApp, user_id: str) -> str | None:
@@ -26,6 +27,7 @@ def test_an_admin_gives_a_role_and_it_counts_at_once_everywhere(app: SlackApp) -
     assert said == "<@U2> is now a manager (was a worker); they have been told by DM."
     told = app.slack.wait_for("chat.postMessage", where=lambda c: c.args["channel"] == "U2")[0].args["text"]
     assert told.startswith("<@UADMIN> made you a manager in aTES") and "/task board" in told
+    assert buttons(blocks_of(home_of(app, "U2", "Board")), "home_shuffle")  # their Home is a manager's now
     changed = app.events("identity", "UserRoleChanged")
     assert changed == [{"user_id": "U2", "old_role": "worker", "new_role": "manager", "changed_by": "UADMIN"}]
     eventually(lambda: member_role(app, "U2"), lambda role: role == "manager")  # tasks' own copy

@@ -60,8 +60,10 @@ def _sync(uow: UnitOfWork, profile: Profile, admin_ids: frozenset[str]) -> UserV
     The role is decided only on creation, or when there is no active admin left (nobody could give roles);
     after that only `change_role` changes it.
     """
+    eligible = initial_role(profile, admin_ids) == "admin"
+    admins = _active_admins(uow.session) if eligible else []  # locked before the user, as change_role does
     created = _insert_if_new(uow, profile, initial_role(profile, admin_ids))
-    user = uow.session.get(User, profile.slack_id, with_for_update=True, populate_existing=True)
+    user = uow.session.get(User, profile.slack_id, with_for_update=True)
     assert user is not None
     if created:
         uow.emit(
@@ -75,7 +77,7 @@ def _sync(uow: UnitOfWork, profile: Profile, admin_ids: frozenset[str]) -> UserV
     before = user_view(user)
     _copy_profile(user, profile)
     user.is_active = not profile.deleted
-    if user.is_active and initial_role(profile, admin_ids) == "admin" and not _active_admins(uow.session):
+    if eligible and user.is_active and not admins:
         user.role = "admin"
     after = user_view(user)
     if after != before:
@@ -128,11 +130,12 @@ def change_role(uow: UnitOfWork, user_id: str, role: Role, changed_by: str) -> R
     The last active admin keeps the role: without one, nobody could give roles any more.
     """
     with uow:
+        admins = _active_admins(uow.session)  # locked first, in id order: role changes at once cannot deadlock
         user = uow.session.get(User, user_id, with_for_update=True)
         if user is None:
             raise UnknownUser(user_id)
         old_role = _role(user)
-        if old_role == "admin" and role != "admin" and user.is_active and _active_admins(uow.session) == [user_id]:
+        if role != "admin" and admins == [user_id]:
             raise LastAdmin(user_id)
         if old_role != role:
             user.role = role

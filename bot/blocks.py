@@ -194,12 +194,12 @@ def task_actions(task: TaskView, *, done: bool = True) -> ActionsBlock:
     return ActionsBlock(block_id=f"task:{task.task_id}", elements=elements)
 
 
-def task_line(task: TaskView) -> RichTextBlock:
-    """A task in a list: its name, its short ref and the start of its description, all as typed."""
+def task_line(task: TaskView, *after: Part) -> RichTextBlock:
+    """A task in a list: its name, its short ref and the start of its description, all as typed (then `after`)."""
     parts = [*task_parts(task.title, task.jira_id), styled("  "), styled(short_ref(task), code=True)]
     if task.description:
         parts += [styled("\n"), *said_with_links(task.description, 300)]
-    return rich(*parts)
+    return rich(*parts, *after)
 
 
 def assigned_dm(task: TaskView) -> list[dict[str, Any]]:

@@ -14,7 +14,6 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.analytics_post import DailyPosts
 from bot.gateway import build_app, wsgi
 from bot.playground import local as playground
 from bot.slack_client import make_client
@@ -38,10 +37,9 @@ def main() -> None:
         settings = playground.playground_settings(settings)
     runtime = Runtime.build(settings)
     client = make_client(settings)
-    posts = DailyPosts(client, runtime.sessions, settings.ates_analytics_channel)
     if settings.embedded:
         runtime.migrate()
-        runtime.start_embedded_workers(client, stop, posts.after_close)
+        runtime.start_embedded_workers(client, stop)
         log.info("embedded runtime: SQLite at %s, in-process bus", settings.sqlalchemy_url)
     if not settings.ates_analytics_channel:
         log.info("ATES_ANALYTICS_CHANNEL is not set: no daily analytics post")
@@ -57,7 +55,7 @@ def main() -> None:
         return
     web = wsgi(app)
     if local:
-        close_now = partial(_close_now, runtime, posts)
+        close_now = partial(_close_now, runtime)
         web = playground.build_playground(settings, runtime.sessions, close_day=close_now).mount(web)
     # The playground lets whoever reaches it act as anyone, so it listens on this machine only.
     server = _bind(web, "127.0.0.1" if local else "0.0.0.0", settings.port)
@@ -68,10 +66,9 @@ def main() -> None:
     _run(server, stop)
 
 
-def _close_now(runtime: Runtime, posts: DailyPosts) -> str:
-    """The playground's "close the day now": today closes at once, and its analytics post follows."""
+def _close_now(runtime: Runtime) -> str:
+    """The playground's "close the day now": today closes at once (its analytics post follows the close's event)."""
     closed = close_today_now(runtime.sessions, runtime.prices, runtime.settings.timezone)
-    posts.after_close([day.cycle for day in closed])
     return "; ".join(describe(day) for day in closed) or "Nothing to close: today is already closed."
 
 

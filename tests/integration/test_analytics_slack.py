@@ -26,6 +26,7 @@ from bot.listeners.analytics_command import REFUSAL
 from bot.services import Services
 from bot.slack_client import make_client
 from domains.analytics.consumers import subscription
+from domains.kernel.clock import format_cents
 from domains.kernel.db import make_engine, make_session_factory
 from domains.kernel.memory_bus import MemoryBus
 from domains.kernel.settings import Settings
@@ -33,6 +34,7 @@ from tests.fakes.clock import FakeClock
 from tests.fakes.slack_api import FakeSlack, member
 from tests.fakes.slack_requests import SlackSender
 from tests.integration.analytics_events import completed, created_v2, fee, priced, record, reward
+from tests.integration.ledger import Ledger
 
 SECRET = "analytics-signing-secret"
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -241,3 +243,42 @@ def test_ates_analytics_post_posts_a_day_or_says_why_not(
     assert "-$9.56" in blocks_of(slack.calls_to("chat.postMessage")[0].args)
     assert [call.args["channel_id"] for call in slack.calls_to("files.completeUploadExternal")] == ["CAN"]
     assert len(slack.uploads) == 1
+
+
+def test_accounting_takes_a_day_or_a_span_the_same_way(sender: SlackSender, slack: FakeSlack, pg_url: str) -> None:
+    ledger = Ledger.on(pg_url, datetime(2026, 11, 19, 10, 0, tzinfo=UTC))
+    ledger.complete(ledger.create("U1"), "U1")
+    earned = -sum(r.amount_cents for r in ledger.records())  # fee minus reward, all on the 19th
+    ledger.dispose()
+    asked = ["2026-11-19", "2026-11-18..2026-11-20", "2025-11-26..2026-11-25"]
+    for number, text in enumerate(asked):
+        sender.command("UADMIN", "/accounting", text, slack.response_url(f"accounting{number}"))
+    calls = slack.wait_for("response_url", len(asked), where=lambda c: "blocks" in c.args)
+    answers = {c.path: json.loads(blocks_of(c.args)) for c in calls}
+    day, span, year = (answers[f"/response/accounting{n}"] for n in range(len(asked)))
+    assert f"on Thu 19 Nov 2026: *{format_cents(earned)}*" in json.dumps(day, ensure_ascii=False)
+    assert "days before" not in json.dumps(day)
+    rendered = json.dumps(span, ensure_ascii=False)
+    assert "on Fri 20 Nov 2026: *$0.00*" in rendered and "The 2 days before" in rendered
+    assert f"`Thu 19 Nov 2026`  {format_cents(earned)}" in rendered and "Tue 17 Nov" not in rendered
+    assert len(year) <= 50 and "The 364 days before" in json.dumps(year)
+    assert all(len(b["text"]["text"]) <= 3000 for b in year if b["type"] == "section" and "text" in b)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("2026-11-20..2026-11-01", "The span ends (2026-11-01) before it starts (2026-11-20)."),
+        ("2025-01-01..2026-11-20", "The span is 689 days long; ask for a year at most."),
+        ("month 2026-12", "2026-12-01 is in the future (today is 2026-11-25)."),
+        ("2026-11-31", "'2026-11-31' is not a date (YYYY-MM-DD) or a month (YYYY-MM)."),
+        ("page 0", "There is no page 0."),
+    ],
+)
+def test_accounting_refuses_a_bad_span_in_one_line_with_the_usage(
+    sender: SlackSender, slack: FakeSlack, text: str, reason: str
+) -> None:
+    body = sender.command("UADMIN", "/accounting", text, slack.response_url("bad")).json()
+    first_line, usage = body["text"].split("\n", 1)
+    assert first_line == reason and usage.startswith("*How to use `/accounting`*")
+    assert slack.calls_to("response_url") == []

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import io
 from datetime import date
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
-from matplotlib.ticker import FuncFormatter
+from typing import TYPE_CHECKING
 
 from domains.kernel.clock import format_cents
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.patches import Rectangle
 
 WIDTH_IN, HEIGHT_IN, DPI = 12, 6, 100  # 1200 x 600 pixels, a size Slack shows well
 EARNED = "#2ea043"  # green: management earned that day
@@ -27,8 +26,13 @@ def dollars(cents: float) -> str:
 
 def earnings_chart(daily: list[tuple[date, int]], highlighted: date | None = None) -> bytes:
     """One bar per day, green above zero and red below; the highlighted day (default the last) carries its value."""
+    # Imported here: matplotlib costs ~55 MB and seconds to import, and only the poster ever draws.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
     figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)  # no pyplot: no global state, nothing to close
-    FigureCanvasAgg(figure)
+    canvas = FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     values = [cents for _, cents in daily]
     bars = axes.bar([f"{day:%d %b}" for day, _ in daily], values, color=[EARNED if c >= 0 else LOST for c in values])
@@ -50,6 +54,9 @@ def earnings_chart(daily: list[tuple[date, int]], highlighted: date | None = Non
     figure.subplots_adjust(left=0.08, right=0.98, top=0.92, bottom=0.2)  # tight_layout would draw twice
     image = io.BytesIO()
     figure.savefig(image, format="png")
+    # The figure's parts refer to each other: only a full collection would free them. Drop the 3 MB of pixels now.
+    canvas.renderer = None
+    figure.clear()
     return image.getvalue()
 
 

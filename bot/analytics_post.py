@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.analytics_view import analytics_summary, analytics_view
 from bot.chart import earnings_chart
-from domains.analytics.handlers import posting_once
+from domains.analytics.handlers import record_posted
 from domains.analytics.model import CHART_DAYS, chart_days, day_of
-from domains.analytics.queries import earnings_by_day, has_applied, report
+from domains.analytics.queries import earnings_by_day, has_applied, report, was_posted
 from domains.kernel.clock import format_cents, utcnow
 from domains.kernel.consumer import OneByOne
 from domains.kernel.contracts import BILLING_CYCLES, BillingCycleClosed
@@ -61,7 +61,8 @@ def chart_text(daily: list[tuple[date, int]]) -> str:
 
 @dataclass
 class DailyPoster(OneByOne):
-    """Posts each closed day once; recorded in the database only once Slack has taken the post.
+    """Posts each closed day once; recorded in the database only once Slack has taken the post (no transaction is
+    held open while Slack is called: on SQLite it would lock every other writer out, the post's own reads included).
 
     Until analytics has caught up with the day it waits up to `wait_s`, then raises so the consumer retries.
     """
@@ -77,11 +78,12 @@ class DailyPoster(OneByOne):
         closed = event.payload()
         if not isinstance(closed, BillingCycleClosed) or not self.channel:
             return False
+        if was_posted(self.sessions, closed.billing_cycle):
+            return False
         self._wait_for_analytics(closed)
-        with posting_once(self.sessions, closed.billing_cycle, utcnow()) as first_time:
-            if first_time:
-                post_daily_analytics(self.client, self.sessions, self.channel, closed.billing_cycle)
-        return first_time
+        post_daily_analytics(self.client, self.sessions, self.channel, closed.billing_cycle)
+        record_posted(self.sessions, closed.billing_cycle, utcnow())
+        return True
 
     def _wait_for_analytics(self, closed: BillingCycleClosed) -> None:
         deadline = time.monotonic() + self.wait_s

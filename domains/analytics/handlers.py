@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -131,14 +129,8 @@ def _add(session: Session, table: Table, key: dict[str, Any], column: str, amoun
     )
 
 
-@contextmanager
-def posting_once(sessions: sessionmaker[Session], cycle: date, at: datetime) -> Iterator[bool]:
-    """True inside the block when `cycle` was never posted; it counts as posted only if the block ends well.
-
-    The claim holds a row lock until then, so two members of the poster's group never post the same day.
-    """
+def record_posted(sessions: sessionmaker[Session], cycle: date, at: datetime) -> None:
+    """Remember that `cycle` was posted to the channel (once Slack has taken the post)."""
     with sessions() as session, session.begin():
-        table = table_of(PostedDay)
-        claim = dialect_insert(session, table).values(billing_cycle=cycle, posted_at=at)
-        claimed = session.execute(claim.on_conflict_do_nothing().returning(table.c.billing_cycle)).first()
-        yield claimed is not None
+        insert = dialect_insert(session, table_of(PostedDay)).values(billing_cycle=cycle, posted_at=at)
+        session.execute(insert.on_conflict_do_nothing())

@@ -20,7 +20,7 @@ from domains.analytics.handlers import record_posted
 from domains.analytics.model import CHART_DAYS, chart_days, day_of
 from domains.analytics.queries import earnings_by_day, has_applied, report, was_posted
 from domains.kernel.clock import format_cents, utcnow
-from domains.kernel.consumer import OneByOne
+from domains.kernel.consumer import NotYet, OneByOne
 from domains.kernel.contracts import BILLING_CYCLES, BillingCycleClosed
 from domains.kernel.events import Event
 
@@ -28,8 +28,8 @@ log = logging.getLogger(__name__)
 GROUP = "analytics-post"
 
 
-class AnalyticsBehind(Exception):
-    """Analytics has not yet applied every money event of the closed day: the post waits and is retried."""
+class AnalyticsBehind(NotYet):
+    """Analytics has not yet applied every money event of the closed day: the post waits, however long it takes."""
 
 
 def post_daily_analytics(client: WebClient, sessions: sessionmaker[Session], channel: str | None, cycle: date) -> bool:
@@ -64,13 +64,14 @@ class DailyPoster(OneByOne):
     """Posts each closed day once; recorded in the database only once Slack has taken the post (no transaction is
     held open while Slack is called: on SQLite it would lock every other writer out, the post's own reads included).
 
-    Until analytics has caught up with the day it waits up to `wait_s`, then raises so the consumer retries.
+    Until analytics has caught up with the day it waits up to `wait_s`, then raises NotYet: the consumer retries
+    the event as long as it takes, without counting it as a failure.
     """
 
     client: WebClient
     sessions: sessionmaker[Session]
     channel: str | None
-    wait_s: float = 30.0
+    wait_s: float = 5.0  # then the consumer pauses and tries again: a stop is never held up for long
     group: str = GROUP
     topics: tuple[str, ...] = field(default=(BILLING_CYCLES,))
 

@@ -1,7 +1,7 @@
 """analytics as of then: each user's balance change per day, the audit records applied per day, the days posted
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 
 Existing analytics rows get no history: `ates replay analytics` after the upgrade fills the new columns.
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

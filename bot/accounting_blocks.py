@@ -26,6 +26,7 @@ from domains.kernel.contracts import BalanceCarriedOver, UserPaid
 PAGE_ACTION = "accounting_page"
 BALANCES_PER_PAGE = 50
 _ROWS_PER_SECTION = 5  # a section holds at most 10 fields: 5 rows of a name and a balance
+_DAYS_PER_SECTION = 62  # a year of days in 6 sections, each under a section's 3,000 characters
 LOG_SHOWN = 30  # `/balance`: the day's last lines, and up to a third as many booked later, within 50 blocks
 
 
@@ -60,21 +61,25 @@ def payout_dm(payout: UserPaid | BalanceCarriedOver) -> list[dict[str, Any]]:
 
 
 def accounting_view(
-    today: date, earnings: list[tuple[date, int]], balances: BalancesPage, booked_tomorrow: int = 0
+    last: date, earnings: list[tuple[date, int]], balances: BalancesPage, booked_next: int = 0
 ) -> list[dict[str, Any]]:
-    """Management's earnings today (and what an early close booked into tomorrow) and for each of the days
-    before, then one page of every balance."""
-    (_, earned_today), *past = earnings
-    history = "\n".join(f"`{day_label(day)}`  {format_cents(cents)}" for day, cents in past)
+    """Management's earnings on `last` (and what a close that ran early booked into the day after) and for
+    each of the days before asked for, then one page of every balance."""
+    (_, earned_last), *past = earnings
     blocks: list[Block] = [
         header("Company money"),
         SectionBlock(
-            text=MarkdownTextObject(
-                text=f"*Management's earnings today* ({day_label(today)}): *{format_cents(earned_today)}*"
-            )
+            text=MarkdownTextObject(text=f"*Management's earnings* on {day_label(last)}: *{format_cents(earned_last)}*")
         ),
-        *_booked(today + timedelta(days=1), booked_tomorrow),
-        SectionBlock(text=MarkdownTextObject(text=f"*The {len(past)} days before* (fees − rewards)\n{history}")),
+        *_booked(last + timedelta(days=1), booked_next),
+    ]
+    for start in range(0, len(past), _DAYS_PER_SECTION):
+        history = "\n".join(
+            f"`{day_label(day)}`  {format_cents(cents)}" for day, cents in past[start : start + _DAYS_PER_SECTION]
+        )
+        heading = f"*The {len(past)} days before* (fees − rewards)\n" if start == 0 else ""
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=heading + history)))
+    blocks += [
         DividerBlock(),
         SectionBlock(text=MarkdownTextObject(text=f"*Balances* ({balances.total} accounts)")),
     ]

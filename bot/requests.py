@@ -15,7 +15,8 @@ from uuid import UUID
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
-from bot.blocks import done_dm, task_label
+from bot.blocks import task_label
+from bot.clicked_message import show_truth
 from bot.home import publish_home
 from bot.replies import reply_privately
 from bot.services import Services
@@ -102,8 +103,17 @@ class RequestRunner(OneByOne):
         try:
             return carry_out(event, respond)
         except TaskError as refusal:  # not the assignee, no workers…: the refusal is the answer
-            reply_privately(respond, self.client, asker, str(refusal))
+            if not (isinstance(request, TaskCompletionRequested) and self._answer_in_place(request, str(refusal))):
+                reply_privately(respond, self.client, asker, str(refusal))
             return True
+
+    def _answer_in_place(self, request: TaskCompletionRequested, refusal: str) -> bool:
+        """A refused click on a task message: the message is brought up to the truth, saying who holds it now."""
+        if request.shown_in != "message" or not request.channel_id or not request.message_ts:
+            return False
+        clicked = (request.channel_id, request.message_ts)
+        show_truth(self.client, self.services.sessions, *clicked, request.user_id, str(request.task_id), refusal)
+        return True
 
     def _create(self, event: Event, respond: Respond) -> bool:
         task = tasks.create_requested_task(tasks.unit_of_work(self.services.sessions), event, self.services.rng)
@@ -124,7 +134,8 @@ class RequestRunner(OneByOne):
         return True
 
     def _show_done(self, request: TaskCompletionRequested, task: TaskView, respond: Respond) -> None:
-        """Show the task done where it was clicked: its DM, a `/task list` page, or the App Home."""
+        """Show the task done where it was clicked: a `/task list` page or the App Home now; a task message is
+        updated by the `notifier` group once the reward is credited (it says how much, and the new balance)."""
         if request.shown_in == "home":
             actor = get_user(self.services.sessions, request.user_id)
             if actor is not None:
@@ -132,10 +143,3 @@ class RequestRunner(OneByOne):
         elif request.shown_in == "ephemeral" and respond.response_url:
             blocks = list_page(self.services, request.user_id)
             respond(replace_original=True, text="Your open tasks", blocks=blocks)
-        elif request.channel_id and request.message_ts:
-            self.client.chat_update(
-                channel=request.channel_id,
-                ts=request.message_ts,
-                text=f"Done: {task_label(task.title, task.jira_id)}",
-                blocks=done_dm(task),
-            )

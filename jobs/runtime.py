@@ -94,7 +94,7 @@ class Runtime:
         if group == "analytics":
             return analytics_consumers.subscription(self.sessions, self.settings.timezone)
         if group == "notifier":
-            return Notifier(client, self.sessions, self.once)
+            return Notifier(client, self.sessions)
         if group == "home":
             return HomeRefresher(client, self.sessions, self.settings)
         if group == "payouts":

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domains.kernel.clock import utcnow
 from domains.kernel.contracts import (
+    ShuffleCompleted,
     TaskAssigned,
     TaskCompleted,
     TaskCompletionRequested,
@@ -139,13 +140,13 @@ def update_task(uow: UnitOfWork, task_id: UUID, editor_id: str, is_admin: bool, 
     return view
 
 
-def delete_task(uow: UnitOfWork, task_id: UUID, is_admin: bool) -> TaskView:
+def delete_task(uow: UnitOfWork, task_id: UUID, is_admin: bool, by: str | None = None) -> TaskView:
     """Delete an open task (admins only): it is never assigned again; what was charged stays charged."""
     with uow:
         task = _locked(uow, task_id)
         check_can_delete(task_view(task), is_admin)
         task.status = "deleted"
-        uow.emit(TaskDeleted(task_id=task_id))
+        uow.emit(TaskDeleted(task_id=task_id, deleted_by=by))
         view = task_view(task)
         uow.commit()
     return view
@@ -173,10 +174,11 @@ def _locked(uow: UnitOfWork, task_id: UUID) -> Task:
     return task
 
 
-def shuffle_tasks(uow: UnitOfWork, rng: random.Random = _system_random) -> int:
+def shuffle_tasks(uow: UnitOfWork, rng: random.Random = _system_random, by: str | None = None) -> int:
     """Reassign every open task to a random worker; returns how many were reassigned.
 
-    The tasks are locked, moved and announced a chunk at a time in one transaction, so memory stays flat.
+    The tasks are locked, moved and announced a chunk at a time in one transaction, so memory stays flat. Every
+    draw names the shuffle, and ShuffleCompleted follows the last one, so each worker can be told once.
     """
     with uow:
         session = uow.session
@@ -184,16 +186,25 @@ def shuffle_tasks(uow: UnitOfWork, rng: random.Random = _system_random) -> int:
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SHUFFLE_LOCK})
         workers = _workers(session)
         draw = random.Random(rng.getrandbits(128))  # seeded once: a system draw per task costs a syscall each
-        moved, after = 0, ""
+        moved, after, shuffle_id = 0, "", uuid.uuid4()
         while chunk := _open_tasks_after(session, after):
             if not moved:
                 pick_worker(workers, rng)  # refuses when there is no worker, before anything moves
             moves = [(task_id, previous, draw.choice(workers)) for task_id, previous in chunk]
             _reassign(session, [(task_id, assignee) for task_id, _, assignee in moves])
             for task_id, previous, assignee in moves:
-                uow.emit(TaskAssigned(task_id=UUID(task_id), assignee_id=assignee, previous_assignee_id=previous))
+                uow.emit(
+                    TaskAssigned(
+                        task_id=UUID(task_id),
+                        assignee_id=assignee,
+                        previous_assignee_id=previous,
+                        shuffle_id=shuffle_id,
+                    )
+                )
             uow.flush()
             moved, after = moved + len(moves), chunk[-1][0]
+        if moved:
+            uow.emit(ShuffleCompleted(shuffle_id=shuffle_id, shuffled_by=by, moved=moved))
         uow.commit()
     return moved
 

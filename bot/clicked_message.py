@@ -16,17 +16,27 @@ from bot.task_message_view import content_hash, load_view, render, view_of
 from domains.tasks.queries import get_tasks
 
 
+def recorded(sessions: sessionmaker[Session], channel: str, ts: str) -> TaskMessage | None:
+    with sessions() as session:
+        return session.scalar(select(TaskMessage).where(TaskMessage.channel_id == channel, TaskMessage.ts == ts))
+
+
 def show_truth(
-    client: WebClient, sessions: sessionmaker[Session], channel: str, ts: str, clicker: str, task_id: str, refusal: str
+    client: WebClient,
+    sessions: sessionmaker[Session],
+    channel: str,
+    ts: str,
+    clicker: str,
+    task_id: str,
+    refusal: str | None,
 ) -> None:
     """Update the clicked message to what is true now, saying why nothing happened and who holds the task."""
-    with sessions() as session:
-        message = session.scalar(select(TaskMessage).where(TaskMessage.channel_id == channel, TaskMessage.ts == ts))
+    message = recorded(sessions, channel, ts)
     if message is not None:
         view = load_view(sessions, message)
     else:  # a message from before aTES kept records: shown as the one task that was clicked
         view = view_of(sessions, "assigned", clicker, None, [(task_id, False)])
-    blocks, text = render(view, note=_why(sessions, task_id, clicker, refusal))
+    blocks, text = render(view, note=_why(sessions, task_id, clicker, refusal) if refusal else None)
     shown = content_hash(blocks, text)
     key = message.key if message is not None else f"clicked:{channel}:{ts}"
     client.chat_update(channel=channel, ts=ts, blocks=blocks, text=text, metadata=metadata(key, shown))

@@ -16,7 +16,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 
 from bot.blocks import task_label
-from bot.clicked_message import show_truth
+from bot.clicked_message import recorded, show_truth
 from bot.home import publish_home
 from bot.replies import reply_privately
 from bot.services import Services
@@ -134,8 +134,8 @@ class RequestRunner(OneByOne):
         return True
 
     def _show_done(self, request: TaskCompletionRequested, task: TaskView, respond: Respond) -> None:
-        """Show the task done where it was clicked: a `/task list` page or the App Home now; a task message is
-        updated by the `notifier` group once the reward is credited (it says how much, and the new balance)."""
+        """Show the task done where it was clicked: a `/task list` page or the App Home now; a task message aTES
+        recorded is updated by the `notifier` group once the reward is credited (saying how much, and the balance)."""
         if request.shown_in == "home":
             actor = get_user(self.services.sessions, request.user_id)
             if actor is not None:
@@ -143,3 +143,7 @@ class RequestRunner(OneByOne):
         elif request.shown_in == "ephemeral" and respond.response_url:
             blocks = list_page(self.services, request.user_id)
             respond(replace_original=True, text="Your open tasks", blocks=blocks)
+        elif request.channel_id and request.message_ts:
+            clicked = (request.channel_id, request.message_ts)
+            if recorded(self.services.sessions, *clicked) is None:  # posted before aTES kept records of them
+                show_truth(self.client, self.services.sessions, *clicked, request.user_id, str(task.task_id), None)

@@ -207,11 +207,10 @@ def _done(view: MessageView, row: Row) -> list[Any]:
 
 
 def _notification(view: MessageView) -> str:
+    """The notification's text: no user text in it, since Slack formats it."""
     if view.kind == "shuffle":
         return f"A shuffle gave you {view.total} task{_s(view.total)} ({view.new} new)"
-    first = view.rows[0].task if view.rows else None
-    title = verbatim(first.title) if first else "a task"
-    return f"Done: {title}" if view.kind == "author" else f"Task: {title}"
+    return "A task you created was done" if view.kind == "author" else "A task for you"
 
 
 def _rich(parts: list[Any]) -> RichTextBlock:

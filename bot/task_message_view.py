@@ -147,15 +147,17 @@ def _summary(view: MessageView) -> list[Block]:
 
 
 def _row_block(view: MessageView, row: Row) -> Block:
-    task = row.task
+    """One task: with a Done button while the recipient holds it, else what became of it."""
+    task, block_id = row.task, f"task:{row.task_id}"
     if task is None:
-        return _rich([RichTextElementParts.Text(text="This task no longer exists.")])
+        return _rich(block_id, [RichTextElementParts.Text(text="This task no longer exists.")])
     if view.kind != "author" and is_live(row, view.user_id):
         return SectionBlock(
+            block_id=block_id,
             text=PlainTextObject(text=_live_line(view, row)[:MAX_PLAIN], emoji=False),
             accessory=ButtonElement(text="Done", action_id=DONE_ACTION, value=row.task_id, style="primary"),
         )
-    return _rich([*_title(task), RichTextElementParts.Text(text=" — "), *_status(view, row)])
+    return _rich(block_id, [*_title(task), RichTextElementParts.Text(text=" — "), *_status(view, row)])
 
 
 def _live_line(view: MessageView, row: Row) -> str:
@@ -213,8 +215,8 @@ def _notification(view: MessageView) -> str:
     return "A task you created was done" if view.kind == "author" else "A task for you"
 
 
-def _rich(parts: list[Any]) -> RichTextBlock:
-    return RichTextBlock(elements=[RichTextSectionElement(elements=parts)])
+def _rich(block_id: str, parts: list[Any]) -> RichTextBlock:
+    return RichTextBlock(block_id=block_id, elements=[RichTextSectionElement(elements=parts)])
 
 
 def _section(text: str) -> SectionBlock:

@@ -142,7 +142,9 @@ def _summary(view: MessageView) -> list[Block]:
     if view.kind == "author":
         return [_section(f"A task you created was done by <@{view.actor_id}>.")]
     return [
-        _section("You have a new task." if any(is_live(r, view.user_id) for r in view.rows) else "A task of yours:")
+        _section(
+            "You have a new task." if any(is_live(r, view.user_id) for r in view.rows) else "A task you were given:"
+        )
     ]
 
 

@@ -41,13 +41,15 @@ class Planned:
 
 def record_events(sessions: sessionmaker[Session], events: list[Event]) -> None:
     """Write what these events mean for task messages, in one transaction; safe to repeat."""
-    with sessions() as session:
+    credited = [p.task_id for p in map(Event.payload, events) if isinstance(p, AuditRecordCreated) and p.task_id]
+    authors = {str(t): view.author_id for t in credited if (view := get_task(sessions, t)) is not None}
+    with sessions() as session:  # read first: on SQLite a second transaction would wait for this one's write lock
         for event in events:
-            _record(sessions, session, event)
+            _record(session, event, authors)
         session.commit()
 
 
-def _record(sessions: sessionmaker[Session], session: Session, event: Event) -> None:
+def _record(session: Session, event: Event, authors: dict[str, str]) -> None:
     payload = event.payload()
     if isinstance(payload, TaskAssigned):
         _on_assigned(session, payload, event)
@@ -65,9 +67,9 @@ def _record(sessions: sessionmaker[Session], session: Session, event: Event) -> 
             session, task_id, reward_cents=payload.amount_cents, balance_after_cents=payload.balance_after_cents
         )
         mark_stale(session, task_id)
-        task = get_task(sessions, payload.task_id)
-        if task is not None and task.author_id != payload.user_id:
-            plan(session, Planned(f"author:{task_id}", "author", task.author_id, payload.user_id, [(task_id, False)]))
+        author = authors.get(task_id)
+        if author is not None and author != payload.user_id:
+            plan(session, Planned(f"author:{task_id}", "author", author, payload.user_id, [(task_id, False)]))
 
 
 def _on_assigned(session: Session, assigned: TaskAssigned, event: Event) -> None:

@@ -41,9 +41,13 @@ class Planned:
 
 def record_events(sessions: sessionmaker[Session], events: list[Event]) -> None:
     """Write what these events mean for task messages, in one transaction; safe to repeat."""
-    credited = [p.task_id for p in map(Event.payload, events) if isinstance(p, AuditRecordCreated) and p.task_id]
+    payloads = [event.payload() for event in events]
+    credited = [p.task_id for p in payloads if isinstance(p, AuditRecordCreated) and p.kind == "deposit" and p.task_id]
     authors = {str(t): view.author_id for t in credited if (view := get_task(sessions, t)) is not None}
+    draws = [_draw(p) for p in payloads if isinstance(p, TaskAssigned) and p.shuffle_id is not None]
     with sessions() as session:  # read first: on SQLite a second transaction would wait for this one's write lock
+        if draws:  # a shuffle's draws, many to a batch: one statement
+            session.execute(dialect_insert(session, table_of(ShuffleDraw)).values(draws).on_conflict_do_nothing())
         for event in events:
             _record(session, event, authors)
         session.commit()
@@ -51,8 +55,10 @@ def record_events(sessions: sessionmaker[Session], events: list[Event]) -> None:
 
 def _record(session: Session, event: Event, authors: dict[str, str]) -> None:
     payload = event.payload()
-    if isinstance(payload, TaskAssigned):
-        _on_assigned(session, payload, event)
+    if isinstance(payload, TaskAssigned) and payload.shuffle_id is None:  # one reassignment: old messages told now
+        task_id = str(payload.task_id)
+        mark_stale(session, task_id)
+        plan(session, Planned(f"assigned:{event.event_id}", "assigned", payload.assignee_id, None, [(task_id, True)]))
     elif isinstance(payload, ShuffleCompleted):
         row = {"shuffle_id": str(payload.shuffle_id), "shuffled_by": payload.shuffled_by, "moved": payload.moved}
         session.execute(dialect_insert(session, table_of(Shuffle)).values(row).on_conflict_do_nothing())
@@ -72,19 +78,14 @@ def _record(session: Session, event: Event, authors: dict[str, str]) -> None:
             plan(session, Planned(f"author:{task_id}", "author", author, payload.user_id, [(task_id, False)]))
 
 
-def _on_assigned(session: Session, assigned: TaskAssigned, event: Event) -> None:
-    task_id = str(assigned.task_id)
-    if assigned.shuffle_id is None:  # one reassignment: the old messages are told now
-        mark_stale(session, task_id)
-        plan(session, Planned(f"assigned:{event.event_id}", "assigned", assigned.assignee_id, None, [(task_id, True)]))
-        return
-    draw = {
+def _draw(assigned: TaskAssigned) -> dict[str, object]:
+    """A shuffle's draw, kept until the shuffle is told; `kept` when it went back to its holder."""
+    return {
         "shuffle_id": str(assigned.shuffle_id),
-        "task_id": task_id,
+        "task_id": str(assigned.task_id),
         "assignee_id": assigned.assignee_id,
         "kept": assigned.previous_assignee_id == assigned.assignee_id,
     }
-    session.execute(dialect_insert(session, table_of(ShuffleDraw)).values(draw).on_conflict_do_nothing())
 
 
 def plan(session: Session, planned: Planned) -> None:

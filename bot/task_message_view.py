@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.blocks import DONE_ACTION
+from bot.blocks import DONE_ACTION, task_actions
 from bot.message_tables import MessageTask, TaskFacts, TaskMessage
 from bot.task_messages import shuffled_by
 from domains.accounting.queries import TaskPrice, prices_of
@@ -119,6 +119,10 @@ def is_live(row: Row, recipient: str) -> bool:
 def render(view: MessageView, note: str | None = None) -> tuple[list[dict[str, Any]], str]:
     """The message's blocks and its notification text; `note` answers a click on it."""
     blocks: list[Block] = [*_summary(view), *(_row_block(view, row) for row in view.rows)]
+    if view.kind == "assigned" and view.rows and view.rows[0].task and is_live(view.rows[0], view.user_id):
+        menu = task_actions(view.rows[0].task, done=False)  # Edit and Delete, as the task's other places offer
+        menu.block_id = f"menu:{view.rows[0].task_id}"
+        blocks.append(menu)
     if view.total > len(view.rows):
         more = view.total - len(view.rows)
         blocks.append(_context(f"…and {more} more: your App Home (the aTES app's Home tab) lists every task."))

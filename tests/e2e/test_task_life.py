@@ -71,8 +71,8 @@ def count_workers(sessions: sessionmaker[Session]) -> int:
 def button_value(call: Call) -> str:
     blocks = json.loads(call.args["blocks"]) if isinstance(call.args["blocks"], str) else call.args["blocks"]
     buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
-    buttons += [b["accessory"] for b in blocks if b.get("accessory", {}).get("type") == "button"]
-    return str(buttons[0]["value"])
+    buttons += [b["accessory"] for b in blocks if "accessory" in b]
+    return str(next(e["value"] for e in buttons if e["action_id"] == "task_done"))
 
 
 def test_a_task_from_command_to_money(system: tuple[System, sessionmaker[Session]], slack: FakeSlack) -> None:

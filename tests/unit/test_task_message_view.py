@@ -37,6 +37,8 @@ def test_a_title_is_shown_verbatim_in_plain_text_escaping_only_what_slack_requir
         + blocks[1]["block_id"].removeprefix("task:")[:8],
     }
     assert "channel" not in text and "*x*" not in text  # the notification carries no user text
+    [menu] = [b for b in blocks if b["type"] == "actions"]  # its holder can still open Edit and Delete from it
+    assert [o["value"].split(":")[0] for o in menu["elements"][0]["options"]] == ["edit", "delete"]
 
 
 def test_a_big_shuffle_stays_within_fifty_blocks_and_points_to_the_app_home() -> None:

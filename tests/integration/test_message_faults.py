@@ -18,6 +18,7 @@ from bot.message_sender import MessageSender
 from bot.notifier import Notifier
 from domains.kernel.contracts import UserCreated
 from domains.kernel.events import Event, make_event, parse_event
+from domains.kernel.settings import Settings
 from domains.tasks import handlers as tasks
 from domains.tasks.model import NewTask
 from jobs.runtime import Runtime
@@ -129,3 +130,18 @@ def test_an_update_whose_answer_was_lost_is_not_made_twice_and_a_redelivered_bat
     [message] = slack.store.in_channel("DU1")
     assert "Fix it" in str(message["blocks"])
     assert row(runtime, "SELECT stale, updating_hash FROM bot_task_messages") == (0, None)
+
+
+def test_with_redis_down_the_notifier_still_sends_each_message_once(
+    runtime: Runtime, client: WebClient, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = a_task_priced(runtime, client)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/9")  # nothing listens there
+    cut_off = Runtime.build(Settings())
+    try:
+        notifier = cut_off.applier("notifier", client)  # as `python -m jobs.consumers notifier` wires it
+        notifier.apply_many(events)
+        notifier.apply_many(events)  # and again, as a redelivery would
+    finally:
+        cut_off.close()
+    assert len(slack.calls_to("chat.postMessage")) == 1 and len(slack.store.in_channel("DU1")) == 1

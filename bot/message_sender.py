@@ -37,6 +37,11 @@ GONE = {"channel_not_found", "user_not_found", "cannot_dm_bot", "account_inactiv
 UNCHANGEABLE = {"message_not_found", "cant_update_message", "channel_not_found", "edit_window_closed"}
 
 
+class SlackUnavailable(ConnectionError):
+    """Slack could not be reached, answered 5xx or kept refusing for its rate limit: an outage, which the consumer
+    waits out without counting it against the event (the messages stay recorded, and go when Slack is back)."""
+
+
 def metadata(key: str, shown: str) -> dict[str, Any]:
     return {"event_type": EVENT_TYPE, "event_payload": {"key": key, "hash": shown}}
 
@@ -49,6 +54,15 @@ def refused(error: SlackApiError) -> str | None:
     if response.status_code == 200 and isinstance(response.data, dict):
         return str(response.data.get("error"))
     return None
+
+
+def _as_outage(failure: Exception) -> Exception:
+    unreachable = isinstance(failure, OSError)
+    if unreachable or (isinstance(failure, SlackApiError) and refused(failure) in (None, "ratelimited")):
+        outage = SlackUnavailable(str(failure))
+        outage.__cause__ = failure
+        return outage
+    return failure
 
 
 def without_blind_retries(client: WebClient) -> WebClient:
@@ -82,7 +96,7 @@ class MessageSender:
             outcomes = list(self._pool.map(self._send_in_order, by_channel.values()))
             failures = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
             if failures:
-                raise failures[0]
+                raise _as_outage(failures[0])
             if not any(outcomes):
                 return
 

@@ -9,6 +9,9 @@ import signal
 import sys
 import threading
 
+from pythonjsonlogger.json import JsonFormatter
+
+from domains.kernel import log_context
 from domains.kernel.settings import Settings, SettingsError, load_settings
 
 
@@ -27,8 +30,20 @@ def yield_cpu_to_the_gateway(settings: Settings) -> None:
         os.nice(settings.ates_background_nice)
 
 
-def setup_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+JSON_FIELDS = ("asctime", "levelname", "name", "message", "process", *log_context.FIELDS)
+
+
+def setup_logging(settings: Settings) -> None:
+    """Text lines, or with ATES_LOG_FORMAT=json one JSON object per line; each names the consumer group, the
+    event being applied and its correlation id when there is one."""
+    handler = logging.StreamHandler()
+    if settings.ates_log_format == "json":
+        handler.setFormatter(JsonFormatter(list(JSON_FIELDS), rename_fields={"levelname": "level", "name": "logger"}))
+    else:
+        handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+    handler.addFilter(log_context.ContextFilter())
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin at every start
 
 

@@ -11,7 +11,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = settings_or_exit()
     if settings.embedded:
         sys.exit("aTES: set DATABASE_URL and REDIS_URL: the embedded runtime closes the day inside app.py")
-    setup_logging()
+    setup_logging(settings)
     yield_cpu_to_the_gateway(settings)
     from jobs.celery_app import app
 

@@ -31,7 +31,7 @@ def yield_cpu_to_the_gateway(settings: Settings) -> None:
 
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-JSON_FIELDS = ("asctime", "levelname", "name", "message", "process", *log_context.FIELDS)
+JSON_FORMAT = " ".join(f"%({name})s" for name in ("asctime", "levelname", "name", "message", *log_context.FIELDS))
 
 
 def setup_logging(settings: Settings) -> None:
@@ -39,7 +39,7 @@ def setup_logging(settings: Settings) -> None:
     event being applied and its correlation id when there is one."""
     handler = logging.StreamHandler()
     if settings.ates_log_format == "json":
-        handler.setFormatter(JsonFormatter(list(JSON_FIELDS), rename_fields={"levelname": "level", "name": "logger"}))
+        handler.setFormatter(JsonFormatter(JSON_FORMAT, rename_fields={"levelname": "level", "name": "logger"}))
     else:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT))
     handler.addFilter(log_context.ContextFilter())

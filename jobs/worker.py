@@ -6,6 +6,11 @@ import sys
 
 from jobs.process import settings_or_exit, setup_logging, yield_cpu_to_the_gateway
 
+# Gossip and mingle are worker-to-worker chatter aTES does not use (one worker, no remote revokes); over Redis, gossip
+# fails to restart after a broker outage ("Error on restarting Gossip: AttributeError…"), and mingle runs again at
+# every reconnection. The heartbeat only feeds event monitors, which aTES does not run.
+WORKER_OPTIONS = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+
 
 def main(argv: list[str] | None = None) -> None:
     settings = settings_or_exit()
@@ -15,7 +20,7 @@ def main(argv: list[str] | None = None) -> None:
     yield_cpu_to_the_gateway(settings)
     from jobs.celery_app import app
 
-    app.worker_main(["worker", "--loglevel=INFO", *(sys.argv[1:] if argv is None else argv)])
+    app.worker_main(["worker", "--loglevel=INFO", *WORKER_OPTIONS, *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,20 @@ def assert_answered_in_time_that_nothing_was_done(send: Callable[[], Reply]) -> 
     reply, took = timed(send)
     assert reply.status == 200 and took < SLACK_DEADLINE_S, (reply, took)
     assert reply.json() == {"response_type": "ephemeral", "text": OUTAGE}
+
+
+def errors_logged_after(log: str, moment: datetime) -> list[str]:
+    """The ERROR and CRITICAL lines logged after `moment` (local time, as the text log format writes it)."""
+    found = []
+    for line in log.splitlines():
+        stamp, _, rest = line[:23], line[23:24], line[24:]
+        try:
+            logged = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f")
+        except ValueError:
+            continue  # a traceback's line, or Celery's banner
+        if logged > moment and rest.startswith(("ERROR", "CRITICAL")):
+            found.append(line)
+    return found
 
 
 def renamed(user_id: str, name: str) -> dict[str, object]:
@@ -121,9 +136,13 @@ def test_an_outage_gets_clear_answers_changes_nothing_and_every_process_carries_
         proxy.cut()
         assert_answered_in_time_that_nothing_was_done(lambda: sender.command("U2", "/balance", "", "http://x/1"))
         assert_answered_in_time_that_nothing_was_done(lambda: sender.command("U1", "/task", "list", "http://x/2"))
+        clicked, took = timed(lambda: sender.click("U2", "task_list_page", "2", slack.response_url("page")))
+        assert clicked.status == 200 and took < SLACK_DEADLINE_S
+        slack.wait_for("response_url", where=lambda c: c.args.get("text") == OUTAGE, count=2)
         refused = sender.event(renamed("U2", "Roberto"), "Ev-db")
         assert refused.status >= 500
         proxy.restore()
+        ended = datetime.now()
 
         again = sender.event(renamed("U2", "Roberto"), "Ev-db", retry_num=1)
         assert again.status == 200  # not dropped as a repeat: the first delivery was not taken
@@ -140,6 +159,8 @@ def test_an_outage_gets_clear_answers_changes_nothing_and_every_process_carries_
         assert worker_log.count("Connected to redis") >= 2  # it lost Redis and connected again by itself
         assert "Gossip" not in worker_log and "AttributeError" not in worker_log
         assert all(p.poll() is None for p in celery)
+        for name in ("web", "jobs-relay", "requests", "tasks", "accounting", "notifier", "worker", "beat"):
+            assert errors_logged_after(running.log(name), ended) == [], name
     finally:
         running.stop()
         proxy.cut()

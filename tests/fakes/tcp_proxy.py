@@ -30,7 +30,7 @@ class TcpProxy:
     def cut(self) -> None:
         """Stop listening and drop every connection, as a stopped server does."""
         if self._listener is not None:
-            self._listener.close()
+            _close(self._listener)  # shutdown first: a bare close leaves an accept() in progress accepting
             self._listener = None
         with self._lock:
             connections, self._open = self._open, set()

@@ -35,8 +35,8 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 # For the gateway, which has 3 seconds to answer Slack: how long it waits to connect (libpq's least), for a pooled
-# connection, for a statement, and for the server to acknowledge what it sent (a server gone silent).
-ANSWERING_CONNECT = {"connect_timeout": 2, "options": "-c statement_timeout=2000", "tcp_user_timeout": 1500}
+# connection, and for the server to acknowledge what was sent (a server gone silent), in ms.
+ANSWERING_CONNECT = {"connect_timeout": 2, "tcp_user_timeout": 1500}
 ANSWERING_POOL_TIMEOUT_S = 1.0
 
 

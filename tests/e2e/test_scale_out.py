@@ -101,20 +101,20 @@ def test_two_of_everything_one_of_each_killed_and_every_effect_happens_once(
     senders = [SlackSender(gateway.url, SIGNING_SECRET) for gateway in gateways]
     try:
         workers = "SELECT count(*) FROM tasks_members WHERE role = 'worker'"
-        eventually(lambda: rows(sessions, workers)[0][0], lambda n: n == 2, timeout=90)
+        eventually(lambda: rows(sessions, workers)[0][0], lambda n: n == 2, timeout=300)
         for n in range(TASKS):
             reply = senders[n % 2].command("UADMIN", "/task", f"new Task {n}", slack.response_url(f"new-{n}"))
             assert reply.status == 200
         for process in [gateways[0].processes[0]] + [both[0] for both in members.values()]:
             process.send_signal(signal.SIGKILL)  # mid-journey: requests queued, events in flight
-        dms = eventually(lambda: assignment_dms(slack), lambda found: len(found) == TASKS, timeout=90)
+        dms = eventually(lambda: assignment_dms(slack), lambda found: len(found) == TASKS, timeout=180)
         for n, task_id in enumerate(sorted(dms)):
             message = {"ts": f"9.{n}", "text": ""}
             senders[1].click("U1", "task_done", task_id, slack.response_url(f"done-{n}"), message=message)
             senders[1].click("U2", "task_done", task_id, slack.response_url(f"done-{n}"), message=message)
-        eventually(lambda: len(slack.calls_to("chat.update")), lambda n: n >= TASKS, timeout=90)
+        eventually(lambda: len(slack.calls_to("chat.update")), lambda n: n >= TASKS, timeout=180)
         records = "SELECT task_id, kind FROM accounting_audit_records"
-        eventually(lambda: len(rows(sessions, records)), lambda n: n >= 2 * TASKS, timeout=60)
+        eventually(lambda: len(rows(sessions, records)), lambda n: n >= 2 * TASKS, timeout=120)
 
         assert rows(sessions, "SELECT count(*), count(*) FILTER (WHERE status = 'done') FROM tasks_tasks") == [
             (TASKS, TASKS)

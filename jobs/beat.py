@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from jobs.process import settings_or_exit, setup_logging
+from jobs.process import celery_options, settings_or_exit, setup_logging
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -15,7 +15,7 @@ def main(argv: list[str] | None = None) -> None:
     settings.ates_data_dir.mkdir(parents=True, exist_ok=True)
     from jobs.celery_app import app
 
-    app.start(["beat", "--loglevel=INFO", *(sys.argv[1:] if argv is None else argv)])
+    app.start([*celery_options(settings), "beat", "--loglevel=INFO", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

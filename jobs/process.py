@@ -47,6 +47,11 @@ def setup_logging(settings: Settings) -> None:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin at every start
 
 
+def celery_options(settings: Settings) -> list[str]:
+    """Options of the `celery` command before its subcommand: no banner on stdout when every line must be JSON."""
+    return ["--quiet"] if settings.ates_log_format == "json" else []
+
+
 def freeze_start_up_objects() -> None:
     """Hide what start-up built (libraries, mappers, contracts) from the garbage collector, and collect less often.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from jobs.process import settings_or_exit, setup_logging, yield_cpu_to_the_gateway
+from jobs.process import celery_options, settings_or_exit, setup_logging, yield_cpu_to_the_gateway
 
 # Gossip and mingle are worker-to-worker chatter aTES does not use (one worker, no remote revokes); over Redis, gossip
 # fails to restart after a broker outage ("Error on restarting Gossip: AttributeError…"), and mingle runs again at
@@ -20,7 +20,8 @@ def main(argv: list[str] | None = None) -> None:
     yield_cpu_to_the_gateway(settings)
     from jobs.celery_app import app
 
-    app.worker_main(["worker", "--loglevel=INFO", *WORKER_OPTIONS, *(sys.argv[1:] if argv is None else argv)])
+    options = [*celery_options(settings), "worker", "--loglevel=INFO", *WORKER_OPTIONS]
+    app.worker_main([*options, *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -91,6 +92,7 @@ def test_with_the_database_away_reads_are_refused_and_an_event_is_left_for_slack
     sender, runtime = database_away
     listing = in_time(lambda: sender.command("U1", "/task", "list", slack.response_url("list")))
     assert listing.json() == {"response_type": "ephemeral", "text": OUTAGE}
-    body = {"team_id": "T1", "event_id": "Ev2", "event": {"type": "user_change", "user": member("U1", "Alicia")}}
-    assert sender.event(body["event"], "Ev2").status == 503
+    event: dict[str, Any] = {"type": "user_change", "user": member("U1", "Alicia")}
+    assert sender.event(event, "Ev2").status == 503
+    body = {"team_id": "T1", "event_id": "Ev2", "event": event}
     assert not any(runtime.once.seen(key) for key in event_keys(body))  # Slack's next delivery is a first one

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     ates_trim_interval_s: float = Field(default=0.0, ge=0)  # 0: never (`ates replay` reads the streams)
     ates_log_format: Literal["text", "json"] = "text"  # json: one JSON object per line, for a log collector
     ates_background_nice: int = Field(default=10, ge=0, le=19)  # CPU niceness of consumers, relay and Celery worker
+    ates_metrics_port: int | None = Field(default=None, ge=1, le=65535)  # /metrics of a process other than the gateway
 
     @field_validator("slack_api_url")
     @classmethod

@@ -279,3 +279,28 @@ def test_a_mention_typed_in_ates_role_reaches_the_app_as_slack_escapes_it(
     type_line(page, "/ates role @Sky manager")
     eventually(lambda: PlaygroundClient(base).roles().get("USKY"), lambda role: role == "manager")
     expect(page.locator('.person[data-user="USKY"] .role')).to_have_text("manager", timeout=WAIT_MS)
+
+
+def test_the_homes_shuffle_asks_first_and_shows_its_result_on_the_home(
+    playground: tuple[System, sessionmaker[Session]], page: Page
+) -> None:
+    running, _ = playground
+    base = f"http://127.0.0.1:{running.port}/"
+    eventually(lambda: PlaygroundClient(base).roles().get("UMAX"), lambda role: role == "manager")
+    page.goto(f"{base}?user=UMAX&view=CGENERAL")
+    type_line(page, "/task new Sweep the perch")
+    expect(page.locator(".message.ephemeral", has_text="assigned it to")).to_be_visible(timeout=WAIT_MS)
+
+    page.click('.nav-item[data-view="home"]')
+    shuffle = page.get_by_role("button", name="Shuffle open tasks")
+    shuffle.click()
+    dialog = page.locator("dialog.bk-confirm")
+    expect(dialog).to_contain_text("1 open task will move among 4 workers", timeout=WAIT_MS)
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
+    page.wait_for_timeout(500)
+    expect(page.locator("#home")).not_to_contain_text("Last shuffle")
+
+    shuffle.click()
+    page.locator("dialog.bk-confirm").get_by_role("button", name="Shuffle").click()
+    expect(page.locator("#home")).to_contain_text("1 task moved among 4 workers", timeout=WAIT_MS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import shlex
+from itertools import dropwhile
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,12 @@ DEPLOY = ROOT / "deploy"
 
 
 def procfile() -> dict[str, list[str]]:
+    """Each process's command, without the environment assignments before it (compose sets those itself)."""
     lines = (ROOT / "Procfile").read_text().splitlines()
-    return {name.strip(): shlex.split(command) for name, _, command in (line.partition(":") for line in lines) if name}
+    commands = {
+        name.strip(): shlex.split(command) for name, _, command in (line.partition(":") for line in lines) if name
+    }
+    return {name: list(dropwhile(lambda word: "=" in word, argv)) for name, argv in commands.items()}
 
 
 def compose_services() -> dict[str, Any]:
@@ -50,6 +55,9 @@ def test_compose_runs_every_procfile_process_with_its_command_a_health_check_and
         assert service["healthcheck"]["test"][:2] == ["CMD", "python"], name
         assert_entry_point_exists(service["healthcheck"]["test"][1:])
         assert service["deploy"]["replicas"] >= 1, name
+        probe = service["healthcheck"]["test"][-1]
+        port = "3000" if name == "web" else service["environment"]["ATES_METRICS_PORT"]
+        assert probe == f"http://127.0.0.1:{port}/readyz", name
     assert services["beat"]["deploy"]["replicas"] == 1  # two beats would queue every close twice
 
 

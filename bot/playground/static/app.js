@@ -3,7 +3,7 @@
   "use strict";
   const BlockKit = window.BlockKit;
   const { render, mrkdwn, textObject, html } = BlockKit;
-  const HINTS = ["/task new [UP-42] Fix the beak", "/task help", "/balance", "/shuffle", "/accounting", "/analytics", "/ates role "];
+  const HINTS = ["/task new [UP-42] Fix the beak", "/task help", "/task board", "/balance", "/shuffle", "/accounting", "/analytics", "/ates role "];
   const params = new URLSearchParams(location.search);
   let me = params.get("user") || localStorage.getItem("ates-playground-user") || "UADA";
   let current = params.get("view") || "home";

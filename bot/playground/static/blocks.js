@@ -80,9 +80,27 @@
     return Object.values(ctx.people).filter((p) => !p.is_bot).map((p) => [p.id, p.name]);
   }
 
-  // An interactive element; `onAction(value)` fires when it is clicked or chosen.
+  // Slack's confirm object: a dialog that must be accepted before the action reaches the app.
+  function confirmed(def, people, then) {
+    if (!def) return then();
+    const dialog = el("dialog", "bk-confirm");
+    dialog.append(el("div", "modal-title", textObject(def.title, people)), el("div", "modal-body", textObject(def.text, people)));
+    const actions = el("div", "modal-actions");
+    const deny = el("button", "", textObject(def.deny || { type: "plain_text", text: "Cancel" }, people));
+    const accept = el("button", `submit ${def.style || ""}`, textObject(def.confirm || { type: "plain_text", text: "Yes" }, people));
+    deny.type = accept.type = "button";
+    deny.onclick = () => dialog.close();
+    accept.onclick = () => { dialog.close(); then(); };
+    dialog.onclose = () => dialog.remove();
+    actions.append(deny, accept);
+    dialog.append(actions);
+    document.body.append(dialog);
+    dialog.showModal();
+  }
+
+  // An interactive element; `onAction(value)` fires when it is clicked or chosen (after its confirm, if any).
   function element(elementDef, blockId, ctx) {
-    const act = (value) => ctx.onAction(blockId, elementDef, value);
+    const act = (value) => confirmed(elementDef.confirm, ctx.people, () => ctx.onAction(blockId, elementDef, value));
     switch (elementDef.type) {
       case "button": {
         const node = el("button", `bk-button ${elementDef.style || ""}`, textObject(elementDef.text, ctx.people));

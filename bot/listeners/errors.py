@@ -11,17 +11,15 @@ import json
 import logging
 from typing import Any
 
-import redis
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.listeners.slack_retries import event_keys
 from bot.replies import reply_privately
 from bot.services import Services
+from domains.kernel.consumer import OUTAGES  # the database or Redis could not be reached: nothing was done
 from domains.tasks.model import TaskError
 
 log = logging.getLogger(__name__)
@@ -30,8 +28,6 @@ OUTAGE = (
     "Sorry, aTES cannot take this right now: part of it is unavailable for a moment. "
     "Nothing was changed. Please try again in a minute."
 )
-# The database or Redis cannot be reached (or did not answer in time): nothing of the request was done.
-OUTAGES = (OperationalError, InterfaceError, PoolTimeout, redis.ConnectionError, redis.TimeoutError, ConnectionError)
 
 
 def register(app: App, services: Services) -> None:

@@ -11,6 +11,7 @@ from typing import Protocol
 
 import redis
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from domains.kernel.bus import Delivery, StreamBus
 from domains.kernel.events import Event, InvalidEvent, Payload, parse_event
@@ -24,7 +25,7 @@ Handler = Callable[[UnitOfWork, Payload, Event], None]
 
 # The database or the bus is away (a restart, a dropped connection, a deadlock victim): wait and retry,
 # without counting it against the event, which is not at fault.
-OUTAGES = (OperationalError, InterfaceError, redis.ConnectionError, redis.TimeoutError, ConnectionError)
+OUTAGES = (OperationalError, InterfaceError, PoolTimeout, redis.ConnectionError, redis.TimeoutError, ConnectionError)
 MAX_PAUSE_S = 10.0
 
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.analytics_post import DailyPosts
 from bot.gateway import build_app, wsgi
 from bot.playground import local as playground
 from bot.slack_client import make_client
@@ -42,10 +41,9 @@ def main() -> None:
     if isinstance(runtime.bus, RedisBus):
         warn_unless_persistent(runtime.bus.client)
     client = make_client(settings)
-    posts = DailyPosts(client, runtime.sessions, settings.ates_analytics_channel)
     if settings.embedded:
         runtime.migrate()
-        runtime.start_embedded_workers(client, stop, posts.after_close)
+        runtime.start_embedded_workers(client, stop)
         watch_backlog(runtime)  # one process runs everything, so it reports everything
         log.info("embedded runtime: SQLite at %s, in-process bus", settings.sqlalchemy_url)
     if not settings.ates_analytics_channel:
@@ -63,7 +61,7 @@ def main() -> None:
         return
     web = wsgi(app)
     if local:
-        close_now = partial(_close_now, runtime, posts)
+        close_now = partial(_close_now, runtime)
         web = playground.build_playground(settings, runtime.sessions, close_day=close_now).mount(web)
     web = with_probes(web, Readiness(runtime))
     # The playground lets whoever reaches it act as anyone, so it listens on this machine only.
@@ -75,10 +73,9 @@ def main() -> None:
     _run(server, stop)
 
 
-def _close_now(runtime: Runtime, posts: DailyPosts) -> str:
-    """The playground's "close the day now": today closes at once, and its analytics post follows."""
+def _close_now(runtime: Runtime) -> str:
+    """The playground's "close the day now": today closes at once (its analytics post follows the close's event)."""
     closed = close_today_now(runtime.sessions, runtime.prices, runtime.settings.timezone)
-    posts.after_close([day.cycle for day in closed])
     return "; ".join(describe(day) for day in closed) or "Nothing to close: today is already closed."
 
 

@@ -7,10 +7,11 @@ durable: it survives a gateway restart and is carried out once (the tasks domain
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
@@ -25,9 +26,11 @@ from domains.identity.queries import get_user
 from domains.kernel.consumer import OneByOne
 from domains.kernel.contracts import SLACK_REQUESTS, TaskCompletionRequested, TaskCreationRequested
 from domains.kernel.events import Event, Payload, make_event
+from domains.kernel.log_context import about, about_event
 from domains.tasks import handlers as tasks
 from domains.tasks.model import NewTask, TaskError, TaskView
 
+log = logging.getLogger(__name__)
 GROUP = "requests"
 PRODUCER = "gateway"
 # Requests of one batch are carried out side by side: most of their time is spent waiting on Slack.
@@ -71,8 +74,11 @@ def accept_completion(services: Services, user_id: str, task_id: UUID, body: dic
 
 
 def _accept(services: Services, request: Payload) -> None:
-    event = make_event(PRODUCER, request)
+    """Queue the request; it starts a correlation that every event it causes carries on."""
+    event = make_event(PRODUCER, request, correlation_id=uuid4())
     services.bus.publish([(event.topic, event.to_json())])
+    with about_event(event):
+        log.info("queued %s", event.event_name)
 
 
 @dataclass
@@ -92,6 +98,10 @@ class RequestRunner(OneByOne):
             pass
 
     def apply(self, event: Event) -> bool:
+        with about(group=GROUP), about_event(event):  # also in the pool's threads, which start with no context
+            return self._carry_out(event)
+
+    def _carry_out(self, event: Event) -> bool:
         request = event.payload()
         if isinstance(request, TaskCreationRequested):
             asker, carry_out = request.author_id, self._create

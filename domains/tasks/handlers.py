@@ -65,6 +65,7 @@ def create_requested_task(uow: UnitOfWork, request: Event, rng: random.Random = 
     with uow:
         if not uow.first_times([request]):
             return None
+        uow.correlation_id = request.correlation
         new = validate_task(asked.title, asked.jira_id, asked.description)
         view = _create(uow, asked.author_id, new, rng)
         uow.commit()
@@ -117,6 +118,7 @@ def complete_requested_task(uow: UnitOfWork, request: Event) -> TaskView | None:
     with uow:
         if not uow.first_times([request]):
             return None
+        uow.correlation_id = request.correlation
         view = _complete(uow, asked.task_id, asked.user_id)
         uow.commit()
     return view

@@ -18,6 +18,7 @@ from bot.gateway import build_app, wsgi
 from bot.playground import local as playground
 from bot.slack_client import make_client
 from bot.users_sync import sync_workspace
+from domains.kernel.redis_bus import RedisBus, warn_unless_persistent
 from jobs.daily_close import close_today_now, describe
 from jobs.observability import Readiness, serve_probes, watch_backlog, with_probes
 from jobs.process import freeze_start_up_objects, settings_or_exit, setup_logging, stop_on_signals
@@ -31,12 +32,14 @@ REQUEST_THREADS = 6
 
 def main() -> None:
     settings = settings_or_exit()
-    setup_logging()
+    setup_logging(settings)
     stop = stop_on_signals()
     local = playground.wanted(settings)
     if local:
         settings = playground.playground_settings(settings)
-    runtime = Runtime.build(settings)
+    runtime = Runtime.build(settings, answering=not local)
+    if isinstance(runtime.bus, RedisBus):
+        warn_unless_persistent(runtime.bus.client)
     client = make_client(settings)
     if settings.embedded:
         runtime.migrate()

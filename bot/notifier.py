@@ -1,52 +1,46 @@
-"""DMs that follow events: a task's new assignee gets the task with a **Done** button; a deleted task's
-assignee is told it is gone."""
+"""The `notifier` group: the messages aTES posts about tasks, and keeping them true.
+
+A task's new assignee is told (one message per worker per shuffle), with the fee charged and the reward on offer;
+an edit, a delete and a completion bring the task's earlier messages up to date; its author is told when it is done.
+What each event means is recorded in the database first (bot/task_messages.py), then sent (bot/message_sender.py).
+"""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.blocks import assigned_dm, deleted_dm, task_label
-from domains.kernel.consumer import OneByOne
-from domains.kernel.contracts import TASK_LIFECYCLE, TASKS, TaskAssigned, TaskDeleted
+from bot.message_sender import MessageSender
+from bot.task_messages import record_events
+from domains.kernel.contracts import AUDIT_RECORDS, TASK_LIFECYCLE, TASKS
 from domains.kernel.events import Event
-from domains.kernel.once import OnceGuard
-from domains.tasks.queries import get_task
 
-log = logging.getLogger(__name__)
 GROUP = "notifier"
 
 
 @dataclass
-class Notifier(OneByOne):
-    """A consumer group of its own; a DM is sent once per event (the guard remembers what was sent)."""
+class Notifier:
+    """Each batch is recorded in one transaction, then whatever is due is sent; a retried batch sends nothing twice.
+
+    Accounting's audit records are read too: a withdrawal means the task is priced (its message can say the fee
+    and the reward), a deposit that the reward was credited (Done can say how much, and the new balance).
+    """
 
     client: WebClient
     sessions: sessionmaker[Session]
-    sent: OnceGuard
     group: str = GROUP
-    topics: tuple[str, ...] = field(default=(TASK_LIFECYCLE, TASKS))
+    topics: tuple[str, ...] = field(default=(TASK_LIFECYCLE, TASKS, AUDIT_RECORDS))
+    sender: MessageSender = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.sender = MessageSender(self.client, self.sessions)
 
     def apply(self, event: Event) -> bool:
-        payload = event.payload()
-        key = f"dm:{event.event_id}"
-        if not isinstance(payload, TaskAssigned | TaskDeleted) or self.sent.seen(key):
-            return False
-        task = get_task(self.sessions, payload.task_id)
-        if task is None:
-            return False
-        if isinstance(payload, TaskDeleted):
-            self._dm(task.assignee_id, deleted_dm(task), f"Deleted: {task_label(task.title, task.jira_id)}")
-        elif task.status == "open" and task.assignee_id == payload.assignee_id:
-            self._dm(task.assignee_id, assigned_dm(task), f"New task: {task_label(task.title, task.jira_id)}")
-        else:
-            return False  # moved on since: the newer event brings its own DM
-        self.sent.remember(key)
+        self.apply_many([event])
         return True
 
-    def _dm(self, user_id: str, blocks: list[dict[str, object]], text: str) -> None:
-        channel = self.client.conversations_open(users=user_id)["channel"]["id"]
-        self.client.chat_postMessage(channel=channel, blocks=blocks, text=text)
+    def apply_many(self, events: list[Event]) -> None:
+        record_events(self.sessions, events)
+        self.sender.flush()

@@ -7,15 +7,17 @@ durable: it survives a gateway restart and is carried out once (the tasks domain
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
-from bot.blocks import created_reply, done_dm, task_label
+from bot.blocks import created_reply
+from bot.clicked_message import recorded, show_truth
 from bot.home import publish_home
 from bot.replies import reply_privately
 from bot.services import Services
@@ -24,9 +26,11 @@ from domains.identity.queries import get_user
 from domains.kernel.consumer import OneByOne
 from domains.kernel.contracts import SLACK_REQUESTS, TaskCompletionRequested, TaskCreationRequested
 from domains.kernel.events import Event, Payload, make_event
+from domains.kernel.log_context import about, about_event
 from domains.tasks import handlers as tasks
 from domains.tasks.model import NewTask, TaskError, TaskView
 
+log = logging.getLogger(__name__)
 GROUP = "requests"
 PRODUCER = "gateway"
 # Requests of one batch are carried out side by side: most of their time is spent waiting on Slack.
@@ -70,8 +74,11 @@ def accept_completion(services: Services, user_id: str, task_id: UUID, body: dic
 
 
 def _accept(services: Services, request: Payload) -> None:
-    event = make_event(PRODUCER, request)
+    """Queue the request; it starts a correlation that every event it causes carries on."""
+    event = make_event(PRODUCER, request, correlation_id=uuid4())
     services.bus.publish([(event.topic, event.to_json())])
+    with about_event(event):
+        log.info("queued %s", event.event_name)
 
 
 @dataclass
@@ -91,6 +98,10 @@ class RequestRunner(OneByOne):
             pass
 
     def apply(self, event: Event) -> bool:
+        with about(group=GROUP), about_event(event):  # also in the pool's threads, which start with no context
+            return self._carry_out(event)
+
+    def _carry_out(self, event: Event) -> bool:
         request = event.payload()
         if isinstance(request, TaskCreationRequested):
             asker, carry_out = request.author_id, self._create
@@ -102,8 +113,17 @@ class RequestRunner(OneByOne):
         try:
             return carry_out(event, respond)
         except TaskError as refusal:  # not the assignee, no workers…: the refusal is the answer
-            reply_privately(respond, self.client, asker, str(refusal))
+            if not (isinstance(request, TaskCompletionRequested) and self._answer_in_place(request, str(refusal))):
+                reply_privately(respond, self.client, asker, str(refusal))
             return True
+
+    def _answer_in_place(self, request: TaskCompletionRequested, refusal: str) -> bool:
+        """A refused click on a task message: the message is brought up to the truth, saying who holds it now."""
+        if request.shown_in != "message" or not request.channel_id or not request.message_ts:
+            return False
+        clicked = (request.channel_id, request.message_ts)
+        show_truth(self.client, self.services.sessions, *clicked, request.user_id, str(request.task_id), refusal)
+        return True
 
     def _create(self, event: Event, respond: Respond) -> bool:
         task = tasks.create_requested_task(tasks.unit_of_work(self.services.sessions), event, self.services.rng)
@@ -124,7 +144,8 @@ class RequestRunner(OneByOne):
         return True
 
     def _show_done(self, request: TaskCompletionRequested, task: TaskView, respond: Respond) -> None:
-        """Show the task done where it was clicked: its DM, a `/task list` page, or the App Home."""
+        """Show the task done where it was clicked: a `/task list` page or the App Home now; a task message aTES
+        recorded is updated by the `notifier` group once the reward is credited (saying how much, and the balance)."""
         if request.shown_in == "home":
             actor = get_user(self.services.sessions, request.user_id)
             if actor is not None:
@@ -133,9 +154,6 @@ class RequestRunner(OneByOne):
             blocks = list_page(self.services, request.user_id)
             respond(replace_original=True, text="Your open tasks", blocks=blocks)
         elif request.channel_id and request.message_ts:
-            self.client.chat_update(
-                channel=request.channel_id,
-                ts=request.message_ts,
-                text=f"Done: {task_label(task.title, task.jira_id)}",
-                blocks=done_dm(task),
-            )
+            clicked = (request.channel_id, request.message_ts)
+            if recorded(self.services.sessions, *clicked) is None:  # posted before aTES kept records of them
+                show_truth(self.client, self.services.sessions, *clicked, request.user_id, str(task.task_id), None)

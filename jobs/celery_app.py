@@ -28,6 +28,11 @@ def make_celery(settings: Settings) -> Celery:
         task_reject_on_worker_lost=True,
         task_ignore_result=True,
         worker_hijack_root_logger=False,
+        # Ride out a Redis outage of any length: retry the broker for ever (Celery's default gives up after 100
+        # tries, ending the worker), and cancel a late-acked task cut off by it, which Redis delivers again.
+        broker_connection_retry_on_startup=True,
+        broker_connection_max_retries=None,
+        worker_cancel_long_running_tasks_on_connection_loss=True,
         beat_schedule_filename=str(settings.ates_data_dir / "celerybeat-schedule"),
         beat_schedule={
             "daily-close": {"task": CLOSE_TASK, "schedule": crontab(hour=0, minute=1)},

@@ -8,13 +8,14 @@ from alembic.config import Config
 from sqlalchemy import MetaData
 
 from alembic import command
+from bot.message_tables import metadata as bot_messages
 from domains.accounting.tables import metadata as accounting
 from domains.analytics.tables import metadata as analytics
 from domains.identity.tables import metadata as identity
 from domains.tasks.tables import metadata as tasks
 
 ROOT = Path(__file__).resolve().parent.parent
-METADATA: list[MetaData] = [identity, tasks, accounting, analytics]
+METADATA: list[MetaData] = [identity, tasks, accounting, analytics, bot_messages]
 
 
 def alembic_config(url: str) -> Config:

@@ -9,6 +9,9 @@ import signal
 import sys
 import threading
 
+from pythonjsonlogger.json import JsonFormatter
+
+from domains.kernel import log_context
 from domains.kernel.settings import Settings, SettingsError, load_settings
 
 
@@ -27,9 +30,26 @@ def yield_cpu_to_the_gateway(settings: Settings) -> None:
         os.nice(settings.ates_background_nice)
 
 
-def setup_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+JSON_FORMAT = " ".join(f"%({name})s" for name in ("asctime", "levelname", "name", "message", *log_context.FIELDS))
+
+
+def setup_logging(settings: Settings) -> None:
+    """Text lines, or with ATES_LOG_FORMAT=json one JSON object per line; each names the consumer group, the
+    event being applied and its correlation id when there is one."""
+    handler = logging.StreamHandler()
+    if settings.ates_log_format == "json":
+        handler.setFormatter(JsonFormatter(JSON_FORMAT, rename_fields={"levelname": "level", "name": "logger"}))
+    else:
+        handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+    handler.addFilter(log_context.ContextFilter())
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin at every start
+
+
+def celery_options(settings: Settings) -> list[str]:
+    """Options of the `celery` command before its subcommand: no banner on stdout when every line must be JSON."""
+    return ["--quiet"] if settings.ates_log_format == "json" else []
 
 
 def freeze_start_up_objects() -> None:

@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = settings_or_exit()
     if settings.embedded:
         parser.error("set DATABASE_URL and REDIS_URL: the embedded runtime relays inside app.py")
-    setup_logging()
+    setup_logging(settings)
     yield_cpu_to_the_gateway(settings)
     stop = stop_on_signals()
     runtime = Runtime.build(settings)

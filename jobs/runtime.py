@@ -54,14 +54,15 @@ class Runtime:
     prices: PriceDraw = field(default_factory=PriceDraw)
 
     @classmethod
-    def build(cls, settings: Settings) -> Runtime:
+    def build(cls, settings: Settings, *, answering: bool = False) -> Runtime:
+        """`answering`: for a gateway, whose database and Redis calls are bounded to answer Slack in time."""
         if settings.embedded:
             settings.ates_data_dir.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(settings.sqlalchemy_url)
+        engine = make_engine(settings.sqlalchemy_url, answering=answering)
         bus: StreamBus
         once: OnceGuard
         if settings.redis_url:
-            client = connect(settings.redis_url)
+            client = connect(settings.redis_url, answering=answering)
             bus, once = RedisBus(client, settings.ates_stream_prefix), RedisOnce(client, settings.ates_stream_prefix)
         else:
             bus, once = MemoryBus(), MemoryOnce()
@@ -94,7 +95,7 @@ class Runtime:
         if group == "analytics":
             return analytics_consumers.subscription(self.sessions, self.settings.timezone)
         if group == "notifier":
-            return Notifier(client, self.sessions, self.once)
+            return Notifier(client, self.sessions)
         if group == "home":
             return HomeRefresher(client, self.sessions, self.settings)
         if group == "payouts":

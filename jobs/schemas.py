@@ -31,6 +31,7 @@ def event_schema(model: type[Payload]) -> dict[str, Any]:
             "event_name": {"const": model.NAME},
             "event_version": {"const": model.VERSION},
             "event_time": envelope["event_time"],
+            "correlation_id": envelope["correlation_id"],
             "producer": envelope["producer"],
             "data": model.model_json_schema(),
         },

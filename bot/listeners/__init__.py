@@ -27,7 +27,7 @@ from bot.services import Services
 
 
 def register_listeners(app: App, services: Services) -> None:
-    errors.register(app)
+    errors.register(app, services)
     slack_retries.register(app, services)
     middleware.register(app, services)
     task_command.register(app, services)

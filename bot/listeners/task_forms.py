@@ -39,7 +39,10 @@ def register(app: App, services: Services) -> None:
         actor: UserView = context["actor"]
         try:
             task = tasks.delete_task(
-                tasks.unit_of_work(services.sessions), UUID(view["private_metadata"]), actor.role == "admin"
+                tasks.unit_of_work(services.sessions),
+                UUID(view["private_metadata"]),
+                actor.role == "admin",
+                by=actor.slack_id,
             )
         except TaskError as refusal:
             ack(response_action="update", view=notice("Not deleted", str(refusal)))

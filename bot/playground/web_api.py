@@ -13,7 +13,7 @@ from bot.playground.workspace import BOT_ID, BOT_USER_ID, BY_ID, PEOPLE, TEAM_ID
 from bot.playground.workspace import member as member_of
 
 Answer = dict[str, Any]
-JSON_ARGS = ("blocks", "attachments", "view", "files", "users")
+JSON_ARGS = ("blocks", "attachments", "view", "files", "users", "metadata")
 PAGE_SIZE = 100
 
 
@@ -50,6 +50,7 @@ class WebApi:
     def __init__(self, state: SlackState, base_url: str) -> None:
         self.state = state
         self.base_url = base_url
+        self.metadata: dict[tuple[str, str], Any] = {}  # (channel, ts) -> the message's metadata, as Slack keeps it
         self.methods: dict[str, Callable[[dict[str, Any]], Answer]] = {
             "auth.test": self.auth_test,
             "users.list": self.users_list,
@@ -57,6 +58,7 @@ class WebApi:
             "conversations.open": self.conversations_open,
             "chat.postMessage": self.post_message,
             "chat.update": self.update_message,
+            "conversations.history": self.history,
             "chat.postEphemeral": self.post_ephemeral,
             "chat.getPermalink": self.permalink,
             "views.open": self.views_open,
@@ -113,7 +115,34 @@ class WebApi:
         if not channel:
             return error("channel_not_found")
         message = self.state.bot_message(channel, str(args.get("text") or ""), with_block_ids(args.get("blocks")))
+        self._keep_metadata(message, args)
         return {"ok": True, "channel": message.channel, "ts": message.ts, "message": self._as_slack(message)}
+
+    def _keep_metadata(self, message: Message, args: dict[str, Any]) -> None:
+        if isinstance(args.get("metadata"), dict):
+            with self.state.lock:
+                self.metadata[(message.channel, message.ts)] = args["metadata"]
+
+    def history(self, args: dict[str, Any]) -> Answer:
+        """A channel's messages, newest first, between `oldest` and `latest`; metadata with include_all_metadata."""
+        channel = self.state.resolve_channel(str(args.get("channel") or ""))
+        oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or "inf")
+        inclusive = str(args.get("inclusive")).lower() in ("1", "true")
+        with_metadata = str(args.get("include_all_metadata")).lower() in ("1", "true")
+        with self.state.lock:
+            held = [m for m in self.state.channels.get(channel, []) if m.ephemeral_to is None]
+            found = []
+            for message in reversed(held):
+                at = float(message.ts)
+                if (oldest <= at <= latest) if inclusive else (oldest < at < latest):
+                    slack = self._as_slack(message)
+                    if with_metadata and (channel, message.ts) in self.metadata:
+                        slack["metadata"] = self.metadata[(channel, message.ts)]
+                    found.append(slack)
+        start, size = int(args.get("cursor") or 0), int(args.get("limit") or PAGE_SIZE)
+        cursor = str(start + size) if start + size < len(found) else ""
+        page = found[start : start + size]
+        return {"ok": True, "messages": page, "has_more": bool(cursor), "response_metadata": {"next_cursor": cursor}}
 
     def update_message(self, args: dict[str, Any]) -> Answer:
         with self.state.lock:
@@ -125,6 +154,7 @@ class WebApi:
                 message.blocks = with_block_ids(args.get("blocks"))
             message.edited = True
             self.state.changed()
+        self._keep_metadata(message, args)
         return {"ok": True, "channel": message.channel, "ts": message.ts, "text": message.text}
 
     def post_ephemeral(self, args: dict[str, Any]) -> Answer:

@@ -103,8 +103,8 @@ class AccountingUnitOfWork(UnitOfWork):
         if self.moves:
             moves, self.moves = self.moves, []
             for move, balance in zip(moves, write_moves(self.session, moves), strict=True):
-                self.emit(move.announcement)
-                self.emit(audit_record_created(move, balance))
+                self.emit(move.announcement, move.correlation_id)
+                self.emit(audit_record_created(move, balance), move.correlation_id)
         super().flush()
 
 
@@ -211,6 +211,7 @@ def move_money(
             created_at=uow.clock(),
             event_id=str(event_id),
             announcement=announcement,
+            correlation_id=uow.correlation_id,
         )
     )
 

@@ -75,6 +75,7 @@ class Move:
     created_at: datetime
     event_id: str  # the event the record answers (a payment's is its own UserPaid)
     announcement: Payload  # the event that announces it, enveloped when written
+    correlation_id: UUID | None = None  # of the event that moved the money: its announcements carry it on
 
 
 def write_moves(session: Session, moves: list[Move]) -> list[int]:

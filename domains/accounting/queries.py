@@ -184,3 +184,22 @@ def audit_check(sessions: sessionmaker[Session]) -> list[Mismatch]:
             .where(Account.user_id.is_(None))
         ).all()
     return [Mismatch(u, b, int(t)) for u, b, t in rows] + [Mismatch(u, 0, int(t)) for u, t in orphans]
+
+
+@dataclass(frozen=True)
+class TaskPrice:
+    fee_cents: int
+    reward_cents: int
+
+
+def prices_of(sessions: sessionmaker[Session], task_ids: list[str]) -> dict[str, TaskPrice]:
+    """The prices drawn for those of these tasks accounting has heard of (by task id)."""
+    if not task_ids:
+        return {}
+    with sessions() as session:
+        rows = session.execute(
+            select(PricedTask.task_id, PricedTask.fee_cents, PricedTask.reward_cents).where(
+                PricedTask.task_id.in_(task_ids)
+            )
+        )
+        return {task_id: TaskPrice(fee, reward) for task_id, fee, reward in rows}

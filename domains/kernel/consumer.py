@@ -11,9 +11,11 @@ from typing import Protocol
 
 import redis
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from domains.kernel.bus import Delivery, StreamBus
 from domains.kernel.events import Event, InvalidEvent, Payload, parse_event
+from domains.kernel.log_context import about, about_body, about_event
 from domains.kernel.metrics import BATCH_SECONDS, EVENTS_APPLIED, EVENTS_DEAD_LETTERED, EVENTS_FAILED
 from domains.kernel.unit_of_work import UnitOfWork
 
@@ -23,7 +25,7 @@ Handler = Callable[[UnitOfWork, Payload, Event], None]
 
 # The database or the bus is away (a restart, a dropped connection, a deadlock victim): wait and retry,
 # without counting it against the event, which is not at fault.
-OUTAGES = (OperationalError, InterfaceError, redis.ConnectionError, redis.TimeoutError, ConnectionError)
+OUTAGES = (OperationalError, InterfaceError, PoolTimeout, redis.ConnectionError, redis.TimeoutError, ConnectionError)
 MAX_PAUSE_S = 10.0
 
 
@@ -57,7 +59,8 @@ class OneByOne:
 
     def apply_many(self, events: list[Event]) -> None:
         for event in events:
-            self.apply(event)
+            with about_event(event):
+                self.apply(event)
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,9 @@ class Subscription:
             for event in fresh:
                 handler = self.handlers.get(event.event_name)
                 if handler is not None:
-                    handler(uow, event.payload(), event)
+                    uow.correlation_id = event.correlation  # what the handler emits carries it on
+                    with about_event(event):
+                        handler(uow, event.payload(), event)
             uow.commit()
         return fresh
 
@@ -172,14 +177,20 @@ class Consumer:
         """The fast path: the whole batch in one go. On any trouble, False: one by one finds the culprit."""
         try:
             self.subscription.apply_many([parse_event(d.body) for d in deliveries])
-        except Exception:
-            log.info("%s: a batch of %d failed; applying one by one", self.subscription.group, len(deliveries))
+        except Exception:  # the cause is logged: the one-by-one retry may succeed and say nothing more
+            log.warning(
+                "%s: a batch of %d failed; applying one by one", self.subscription.group, len(deliveries), exc_info=True
+            )
             return False
         self._outages = 0
         return True
 
     def _handle(self, delivery: Delivery) -> bool:
         """Apply one message; True when it is settled, False to retry it after a pause."""
+        with about_body(delivery.body):
+            return self._handle_one(delivery)
+
+    def _handle_one(self, delivery: Delivery) -> bool:
         group = self.subscription.group
         try:
             self.subscription.apply(parse_event(delivery.body))
@@ -217,6 +228,10 @@ class Consumer:
 
     def run(self, stop: threading.Event, block_ms: int = 1000) -> None:
         """Consume until `stop` is set; the batch in hand is applied and acknowledged first."""
+        with about(group=self.subscription.group):
+            self._run(stop, block_ms)
+
+    def _run(self, stop: threading.Event, block_ms: int) -> None:
         next_reclaim = time.monotonic()  # a member that died before this one started may have left work
         while not stop.is_set():
             self._pause = 0.0

@@ -134,20 +134,62 @@ class TaskUpdatedV1(Payload):
 
 @register
 class TaskDeleted(Payload):
+    """v2 says who deleted it, so the task's messages can say so."""
+
+    NAME = "TaskDeleted"
+    VERSION = 2
+    TOPIC = TASKS
+    task_id: UUID
+    deleted_by: str | None = None
+
+
+@register
+class TaskDeletedV1(Payload):
     NAME = "TaskDeleted"
     VERSION = 1
     TOPIC = TASKS
     task_id: UUID
 
+    def upcast(self) -> TaskDeleted:
+        return TaskDeleted(task_id=self.task_id, deleted_by=None)
+
 
 @register
 class TaskAssigned(Payload):
+    """v2 names the shuffle that drew it (None for any other assignment), so a shuffle's draws can be told together."""
+
+    NAME = "TaskAssigned"
+    VERSION = 2
+    TOPIC = TASK_LIFECYCLE
+    task_id: UUID
+    assignee_id: str
+    previous_assignee_id: str | None
+    shuffle_id: UUID | None = None
+
+
+@register
+class TaskAssignedV1(Payload):
     NAME = "TaskAssigned"
     VERSION = 1
     TOPIC = TASK_LIFECYCLE
     task_id: UUID
     assignee_id: str
     previous_assignee_id: str | None
+
+    def upcast(self) -> TaskAssigned:
+        return TaskAssigned(**self.model_dump(), shuffle_id=None)
+
+
+@register
+class ShuffleCompleted(Payload):
+    """A shuffle's last event, after all of its TaskAssigned on the same stream: `moved` tasks drawn anew."""
+
+    NAME = "ShuffleCompleted"
+    VERSION = 1
+    TOPIC = TASK_LIFECYCLE
+    shuffle_id: UUID
+    shuffled_by: str | None
+    moved: int
 
 
 @register

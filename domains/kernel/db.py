@@ -34,12 +34,28 @@ from sqlalchemy.sql import ColumnElement
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for PostgreSQL, or for SQLite set up for several threads writing."""
+# For the gateway, which has 3 seconds to answer Slack: how long it waits to connect (libpq's least), for a pooled
+# connection, and for the server to acknowledge what was sent (a server gone silent), in ms.
+ANSWERING_CONNECT = {"connect_timeout": 2, "tcp_user_timeout": 1500}
+ANSWERING_POOL_TIMEOUT_S = 1.0
+
+
+def make_engine(url: str, *, answering: bool = False) -> Engine:
+    """An engine for PostgreSQL, or for SQLite set up for several threads writing; `answering`: with the bounds
+    above, so an unreachable database is known in time to say so."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _use_immediate_transactions(engine)
         return engine
+    if answering:
+        return create_engine(
+            url,
+            pool_size=10,
+            max_overflow=20,
+            pool_pre_ping=True,
+            pool_timeout=ANSWERING_POOL_TIMEOUT_S,
+            connect_args=ANSWERING_CONNECT,
+        )
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 

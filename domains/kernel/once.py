@@ -17,6 +17,9 @@ class OnceGuard(Protocol):
     def first(self, key: str) -> bool:
         """Remember the key; False if it was already remembered."""
 
+    def forget(self, key: str) -> None:
+        """Not done after all (it failed): the next time is a first time again."""
+
 
 class MemoryOnce:
     def __init__(self, ttl_s: int = 24 * 3600) -> None:
@@ -43,6 +46,10 @@ class MemoryOnce:
             self._until[key] = now + self.ttl_s
             return True
 
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._until.pop(key, None)
+
 
 class RedisOnce:
     def __init__(self, client: redis.Redis, prefix: str, ttl_s: int = 24 * 3600) -> None:
@@ -58,3 +65,6 @@ class RedisOnce:
 
     def first(self, key: str) -> bool:
         return bool(self.client.set(self.prefix + key, 1, ex=self.ttl_s, nx=True))
+
+    def forget(self, key: str) -> None:
+        self.client.delete(self.prefix + key)

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from typing import Any, cast
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from domains.kernel.bus import DeadLetter, Delivery, StreamStatus
 from domains.kernel.bus import GroupStatus as GroupStatus  # where callers have always found it
@@ -184,8 +186,39 @@ class RedisBus:
             start = "(" + entries[-1][0]  # exclusive: after the last one read
 
 
-def connect(url: str) -> redis.Redis:
-    """A client that notices a dead server instead of waiting on it forever."""
+def warn_unless_persistent(client: redis.Redis) -> bool:
+    """Warn when Redis keeps nothing on disk: acknowledged requests and money events wait there until applied,
+    and a restart would lose them. True when it warned."""
+    try:
+        appendonly = cast(dict[str, str], client.config_get("appendonly")).get("appendonly")
+    except redis.RedisError as error:  # CONFIG is disabled (some managed Redis) or Redis is still starting
+        log.info("could not read Redis' persistence setting: %s", error)
+        return False
+    if appendonly == "yes":
+        return False
+    log.warning(
+        "Redis keeps nothing on disk (appendonly %s): a restart loses queued requests and events; "
+        "run it with appendonly yes and appendfsync always",
+        appendonly,
+    )
+    return True
+
+
+def connect(url: str, *, answering: bool = False) -> redis.Redis:
+    """A client that notices a dead server instead of waiting on it forever.
+
+    `answering`: for the gateway, which has 3 seconds to answer Slack: a dead server is known within about one
+    (one quick reconnect for a connection the server dropped, not redis-py's default backoff of seconds).
+    """
+    if answering:
+        return redis.Redis.from_url(
+            url,
+            decode_responses=True,
+            health_check_interval=10,
+            socket_timeout=1.0,
+            socket_connect_timeout=0.5,
+            retry=Retry(NoBackoff(), 1),
+        )
     return redis.Redis.from_url(
         url, decode_responses=True, health_check_interval=10, socket_timeout=15, socket_connect_timeout=5
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
@@ -37,6 +38,7 @@ class Settings(BaseSettings):
     ates_reclaim_idle_ms: int = Field(default=30_000, ge=100)
     ates_consumer_batch: int = Field(default=500, ge=1)  # messages a consumer reads per stream and applies at once
     ates_trim_interval_s: float = Field(default=0.0, ge=0)  # 0: never (`ates replay` reads the streams)
+    ates_log_format: Literal["text", "json"] = "text"  # json: one JSON object per line, for a log collector
     ates_background_nice: int = Field(default=10, ge=0, le=19)  # CPU niceness of consumers, relay and Celery worker
     ates_metrics_port: int | None = Field(default=None, ge=1, le=65535)  # /metrics of a process other than the gateway
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import TracebackType
 from typing import Self
+from uuid import UUID
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,10 +25,13 @@ class UnitOfWork:
         self._outbox = outbox
         self._inbox = inbox
         self._unwritten: list[Event | Payload] = []
+        self._correlations: list[UUID | None] = []  # of each unwritten payload
+        # The correlation of the event being applied: the events its handler emits carry it on.
+        self.correlation_id: UUID | None = None
 
     def __enter__(self) -> Self:
         self.session = self._sessions()
-        self._unwritten = []
+        self._unwritten, self._correlations, self.correlation_id = [], [], None
         return self
 
     def __exit__(
@@ -40,9 +44,12 @@ class UnitOfWork:
         self.flush()
         self.session.commit()
 
-    def emit(self, payload: Payload) -> None:
-        """Add an event to the outbox, in this transaction; it gets its envelope (id, time) when it is written."""
+    def emit(self, payload: Payload, correlation_id: UUID | None = None) -> None:
+        """Add an event to the outbox, in this transaction; it gets its envelope (id, time) when it is written.
+
+        It carries `correlation_id`, by default that of the event being applied."""
         self._unwritten.append(payload)
+        self._correlations.append(correlation_id or self.correlation_id)
 
     def emit_events(self, events: list[Event]) -> None:
         """Add events to the outbox, in this transaction; they are written together at the latest on commit."""
@@ -54,7 +61,9 @@ class UnitOfWork:
             return
         now = utcnow()
         unwritten, self._unwritten = self._unwritten, []
-        enveloped = iter(new_outgoing(self.producer, [p for p in unwritten if isinstance(p, Payload)], now))
+        correlations, self._correlations = self._correlations, []
+        payloads = [p for p in unwritten if isinstance(p, Payload)]
+        enveloped = iter(new_outgoing(self.producer, payloads, now, correlations))
         rows = [(*(next(enveloped) if isinstance(e, Payload) else outgoing(e)), now) for e in unwritten]
         copy_rows(self.session, self._outbox, ["event_id", "topic", "body", "created_at"], rows)
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domains.kernel.clock import utcnow
 from domains.kernel.contracts import (
+    ShuffleCompleted,
     TaskAssigned,
     TaskCompleted,
     TaskCompletionRequested,
@@ -64,6 +65,7 @@ def create_requested_task(uow: UnitOfWork, request: Event, rng: random.Random = 
     with uow:
         if not uow.first_times([request]):
             return None
+        uow.correlation_id = request.correlation
         new = validate_task(asked.title, asked.jira_id, asked.description)
         view = _create(uow, asked.author_id, new, rng)
         uow.commit()
@@ -116,6 +118,7 @@ def complete_requested_task(uow: UnitOfWork, request: Event) -> TaskView | None:
     with uow:
         if not uow.first_times([request]):
             return None
+        uow.correlation_id = request.correlation
         view = _complete(uow, asked.task_id, asked.user_id)
         uow.commit()
     return view
@@ -144,13 +147,13 @@ def update_task(uow: UnitOfWork, task_id: UUID, editor_id: str, is_admin: bool, 
     return view
 
 
-def delete_task(uow: UnitOfWork, task_id: UUID, is_admin: bool) -> TaskView:
+def delete_task(uow: UnitOfWork, task_id: UUID, is_admin: bool, by: str | None = None) -> TaskView:
     """Delete an open task (admins only): it is never assigned again; what was charged stays charged."""
     with uow:
         task = _locked(uow, task_id)
         check_can_delete(task_view(task), is_admin)
         task.status = "deleted"
-        uow.emit(TaskDeleted(task_id=task_id))
+        uow.emit(TaskDeleted(task_id=task_id, deleted_by=by))
         view = task_view(task)
         uow.commit()
     return view
@@ -193,7 +196,8 @@ def _locked(uow: UnitOfWork, task_id: UUID) -> Task:
 def shuffle_tasks(uow: UnitOfWork, rng: random.Random = _system_random, shuffled_by: str | None = None) -> int:
     """Reassign every open task to a random worker and record the shuffle; returns how many were reassigned.
 
-    The tasks are locked, moved and announced a chunk at a time in one transaction, so memory stays flat.
+    The tasks are locked, moved and announced a chunk at a time in one transaction, so memory stays flat. Every
+    draw names the shuffle, and ShuffleCompleted follows the last one, so each worker can be told once.
     """
     with uow:
         session = uow.session
@@ -201,16 +205,25 @@ def shuffle_tasks(uow: UnitOfWork, rng: random.Random = _system_random, shuffled
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SHUFFLE_LOCK})
         workers = _workers(session)
         draw = random.Random(rng.getrandbits(128))  # seeded once: a system draw per task costs a syscall each
-        moved, after = 0, ""
+        moved, after, shuffle_id = 0, "", uuid.uuid4()
         while chunk := _open_tasks_after(session, after):
             if not moved:
                 pick_worker(workers, rng)  # refuses when there is no worker, before anything moves
             moves = [(task_id, previous, draw.choice(workers)) for task_id, previous in chunk]
             _reassign(session, [(task_id, assignee) for task_id, _, assignee in moves])
             for task_id, previous, assignee in moves:
-                uow.emit(TaskAssigned(task_id=UUID(task_id), assignee_id=assignee, previous_assignee_id=previous))
+                uow.emit(
+                    TaskAssigned(
+                        task_id=UUID(task_id),
+                        assignee_id=assignee,
+                        previous_assignee_id=previous,
+                        shuffle_id=shuffle_id,
+                    )
+                )
             uow.flush()
             moved, after = moved + len(moves), chunk[-1][0]
+        if moved:
+            uow.emit(ShuffleCompleted(shuffle_id=shuffle_id, shuffled_by=shuffled_by, moved=moved))
         session.add(Shuffle(shuffled_by=shuffled_by, moved=moved, worker_count=len(workers), shuffled_at=utcnow()))
         uow.commit()
     return moved

@@ -64,6 +64,14 @@ def find_tasks(sessions: sessionmaker[Session], ref: str, limit: int = 5) -> lis
     return []
 
 
+def get_tasks(sessions: sessionmaker[Session], task_ids: list[str]) -> dict[str, TaskView]:
+    """The tasks among these ids that exist, by id."""
+    if not task_ids:
+        return {}
+    with sessions() as session:
+        return {t.task_id: task_view(t) for t in session.scalars(select(Task).where(Task.task_id.in_(task_ids)))}
+
+
 def _board_query(board: BoardFilter) -> Select[Task]:
     query = select(Task).where(Task.status == "open")
     if board.assignee_id:

@@ -108,7 +108,7 @@ def test_a_task_made_in_the_page_is_completed_from_the_assignees_dm(
 
     page.click(f'.nav-item[data-view="D{assignee[1:]}"]')
     task_dm.get_by_role("button", name="Done").click()
-    expect(page.locator(".message", has_text="Done: Fix the beak")).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator(".message", has_text="Done, +$")).to_be_visible(timeout=WAIT_MS)  # the DM itself
     expect(page.get_by_role("button", name="Done")).to_have_count(0)
     balance = eventually(lambda: balance_of(sessions, assignee), lambda cents: cents != -fee)
     assert 2000 <= balance + fee <= 4000

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.accounting.queries import audit_check, audit_log, balance_of
+from domains.kernel.clock import format_cents
 from domains.kernel.db import make_engine, make_session_factory
 from tests.e2e.harness import SIGNING_SECRET, System, base_env, eventually
 from tests.fakes.slack_api import Call, FakeSlack, member
@@ -70,7 +71,8 @@ def count_workers(sessions: sessionmaker[Session]) -> int:
 def button_value(call: Call) -> str:
     blocks = json.loads(call.args["blocks"]) if isinstance(call.args["blocks"], str) else call.args["blocks"]
     buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
-    return str(buttons[0]["value"])
+    buttons += [b["accessory"] for b in blocks if "accessory" in b]
+    return str(next(e["value"] for e in buttons if e["action_id"] == "task_done"))
 
 
 def test_a_task_from_command_to_money(system: tuple[System, sessionmaker[Session]], slack: FakeSlack) -> None:
@@ -87,20 +89,26 @@ def test_a_task_from_command_to_money(system: tuple[System, sessionmaker[Session
     assert assignee in WORKERS
     assert f"<@{assignee}>" in created.args["text"]
     task_id = button_value(dm)
+    channel = f"D{assignee}"
+    [posted] = slack.store.in_channel(channel)
 
     fee = -eventually(lambda: balance_of(sessions, assignee), lambda b: b != 0)
     assert 1000 <= fee <= 2000
+    assert f"fee {format_cents(fee)} charged" in json.dumps(posted["blocks"])
 
     other = (WORKERS - {assignee}).pop()
-    sender.click(other, "task_done", task_id, slack.response_url("wrong"))
-    refusal = slack.wait_for("response_url", where=lambda c: "Only the task's assignee" in c.args.get("text", ""))
-    assert refusal[0].args["response_type"] == "ephemeral"
+    sender.click(other, "task_done", task_id, slack.response_url("wrong"), {"ts": posted["ts"]}, channel)
+    refusal = slack.wait_for("chat.update", where=lambda c: "holds it now" in json.dumps(c.args["blocks"]))
+    assert refusal[0].args["ts"] == posted["ts"] and f"<@{assignee}> holds it now" in json.dumps(refusal[0].args)
 
-    sender.click(assignee, "task_done", task_id, slack.response_url("done"), message={"ts": "9.1", "text": ""})
-    update = slack.wait_for("chat.update")[0]
-    assert update.args["ts"] == "9.1" and "Done" in update.args["text"]
+    sender.click(assignee, "task_done", task_id, slack.response_url("done"), {"ts": posted["ts"]}, channel)
+    update = slack.wait_for("chat.update", where=lambda c: "Done, +$" in json.dumps(c.args["blocks"]))[0]
+    assert update.args["ts"] == posted["ts"] and "task_done" not in json.dumps(update.args["blocks"])
     balance = eventually(lambda: balance_of(sessions, assignee), lambda b: b != -fee)
     reward = balance + fee
+    assert f"Done, +{format_cents(reward)} · your balance: {format_cents(balance)}" in json.dumps(
+        update.args["blocks"], ensure_ascii=False
+    )
     assert 2000 <= reward <= 4000
     assert balance_of(sessions, other) == 0
 

@@ -46,7 +46,7 @@ class PlaygroundClient:
         return self.post("playground/send", {"user": user, "channel": channel, "text": text})
 
     def click(self, user: str, channel: str, message: dict[str, Any], action_id: str) -> tuple[int, dict[str, Any]]:
-        block_id = next(b["block_id"] for b in message["blocks"] if b["type"] == "actions")
+        block_id = next(b["block_id"] for b in message["blocks"] if action_id in json.dumps(b))
         body = {"user": user, "channel": channel, "ts": message["ts"], "block_id": block_id, "action_id": action_id}
         return self.post("playground/action", body)
 

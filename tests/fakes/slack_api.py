@@ -9,7 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
+
+from tests.fakes.slack_messages import MessageStore
 
 
 @dataclass
@@ -45,6 +47,10 @@ class FakeSlack:
     rate_limit_next: dict[str, int] = field(default_factory=dict)
     uploads: dict[str, bytes] = field(default_factory=dict)  # file id -> the bytes POSTed to its upload URL
     fail_next: dict[str, str] = field(default_factory=dict)  # method -> the Slack error its next call gets
+    # Messages posted and updated, with their metadata (conversations.history reads them back).
+    store: MessageStore = field(default_factory=MessageStore)
+    # method -> how many of its next calls Slack carries out and then drops the connection without answering
+    drop_after_accepting: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: int = 0
 
@@ -62,7 +68,18 @@ class FakeSlack:
                     return
                 raw = self.rfile.read(length).decode()
                 args = json.loads(raw) if "json" in (self.headers.get("Content-Type") or "") else dict(parse_qsl(raw))
+                self.reply(args)
+
+            def do_GET(self) -> None:  # slack_sdk reads conversations.history with GET
+                url = urlsplit(self.path)
+                self.path = url.path
+                self.reply(dict(parse_qsl(url.query)))
+
+            def reply(self, args: dict[str, Any]) -> None:
                 status, headers, reply = fake.answer(self.path, args)
+                if fake.dropped(self.path):
+                    self.close_connection = True  # carried out, but the caller never hears so
+                    return
                 body = json.dumps(reply).encode()
                 self.send_response(status)
                 for name, value in {"Content-Type": "application/json", **headers}.items():
@@ -113,8 +130,9 @@ class FakeSlack:
             "users.list": self._users_list,
             "users.info": self._users_info,
             "conversations.open": lambda a, ts: {"ok": True, "channel": {"id": "D" + str(a.get("users"))}},
-            "chat.postMessage": lambda a, ts: {"ok": True, "channel": a.get("channel"), "ts": ts},
-            "chat.update": lambda a, ts: {"ok": True, "channel": a.get("channel"), "ts": a.get("ts")},
+            "chat.postMessage": self.store.post,
+            "chat.update": self.store.update,
+            "conversations.history": self.store.history,
             "chat.postEphemeral": lambda a, ts: {"ok": True, "message_ts": ts},
             "chat.getPermalink": self._permalink,
             "views.open": lambda a, ts: {"ok": True, "view": {**a.get("view", {}), "id": "V" + ts.replace(".", "")}},
@@ -123,6 +141,15 @@ class FakeSlack:
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
         }
+
+    def dropped(self, path: str) -> bool:
+        """Whether this call's answer is lost (the call was carried out all the same)."""
+        method = path.removeprefix("/api/")
+        with self._lock:
+            if self.drop_after_accepting.get(method, 0) <= 0:
+                return False
+            self.drop_after_accepting[method] -= 1
+            return True
 
     def _permalink(self, args: dict[str, Any], _ts: str) -> dict[str, Any]:
         channel, ts = args.get("channel"), str(args.get("message_ts"))

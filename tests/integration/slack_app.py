@@ -45,7 +45,9 @@ def blocks_of(call: Call) -> list[dict[str, Any]]:
 
 
 def buttons(blocks: list[dict[str, Any]], action_id: str) -> list[dict[str, Any]]:
-    return [e for b in blocks if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action_id]
+    """The elements with this action id, in actions blocks and as a section's accessory."""
+    found = [e for b in blocks if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action_id]
+    return found + [b["accessory"] for b in blocks if b.get("accessory", {}).get("action_id") == action_id]
 
 
 @dataclass

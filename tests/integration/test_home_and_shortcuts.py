@@ -59,6 +59,11 @@ def test_done_from_the_home_completes_and_republishes_it(app: SlackApp) -> None:
     assert buttons(blocks_of(home), "task_done") == []
 
 
+def reply_to(call: Call, user_id: str) -> bool:
+    """A reply by DM, not a task message (those carry metadata)."""
+    return call.args["channel"] == user_id and "metadata" not in call.args
+
+
 def test_managers_shuffle_from_the_home_and_workers_are_refused(app: SlackApp) -> None:
     app.sender.command("UADMIN", "/task", "new Preen", app.slack.response_url("made"))
     eventually(lambda: app.scalar("SELECT count(*) FROM tasks_outbox"), bool)
@@ -68,7 +73,9 @@ def test_managers_shuffle_from_the_home_and_workers_are_refused(app: SlackApp) -
     assert shuffle
 
     app.sender.act("U1", shuffle[0], {"type": "view", "view_id": "VHOME"})
-    refusal = app.slack.wait_for("chat.postMessage", where=lambda c: c.args["channel"] == "U1")[0]
+    refusal = app.slack.wait_for(
+        "chat.postMessage", where=lambda c: c.args["channel"] == "U1" and "metadata" not in c.args
+    )[0]
     assert "Only managers and admins" in refusal.args["text"]
     assert app.scalar("SELECT count(*) FROM tasks_outbox WHERE body LIKE '%TaskAssigned%'") == 1
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -82,6 +83,9 @@ def test_a_done_click_by_someone_else_is_refused_in_place_and_changes_nothing(
 
     assert scalar(runtime, "SELECT status FROM tasks_tasks") == "open"
     assert scalar(runtime, "SELECT count(*) FROM tasks_outbox WHERE topic = 'task-lifecycle'") == 1  # its assignment
-    [refusal] = [c for c in slack.calls_to("response_url") if c.path == "/response/click"]
-    assert refusal.args["text"] == "Only the task's assignee can mark it done."
-    assert slack.calls_to("chat.update") == []
+    assert slack.calls_to("response_url") == []  # the answer is the clicked message itself, brought up to date
+    [update] = slack.calls_to("chat.update")
+    assert (update.args["channel"], update.args["ts"]) == ("D1", "1.2")
+    shown = json.dumps(update.args["blocks"])
+    assert "Only the task's assignee can mark it done. <@U1> holds it now; nothing changed." in shown
+    assert "task_done" not in shown  # the message no longer offers what the clicker cannot do

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 from bot.users_sync import profile_from_slack
@@ -11,7 +12,7 @@ from domains.identity.queries import get_user
 from domains.tasks import handlers as tasks
 from domains.tasks.model import NewTask
 from tests.e2e.harness import eventually
-from tests.fakes.slack_api import member
+from tests.fakes.slack_api import Call, member
 from tests.integration.slack_app import MEMBERS, SlackApp, blocks_of, buttons
 from tests.integration.test_home_and_shortcuts import home_of
 
@@ -90,8 +91,15 @@ def test_a_deactivated_users_open_tasks_go_to_other_workers(app: SlackApp) -> No
     moved = [e for e in app.events("tasks", "TaskAssigned") if e["previous_assignee_id"] == leaver]
     assert moved and all(e["assignee_id"] != leaver for e in moved)
     stayer = ({"U1", "U2"} - {leaver}).pop()
-    dms = app.slack.wait_for("chat.postMessage", count=6, where=lambda c: c.args["channel"] == f"D{stayer}")
-    assert len(dms) == 6
+
+    def told(call: Call) -> bool:  # one message per task the stayer now holds: the leaver's too
+        return app.slack.store.channel_of(call.args) == f"D{stayer}" and "assigned:" in json.dumps(
+            call.args["metadata"]
+        )
+
+    dms = app.slack.wait_for("chat.postMessage", count=6, where=told)
+    held = {button["value"] for dm in dms for button in buttons(blocks_of(dm), "task_done")}
+    assert held == {e["task_id"] for e in app.events("tasks", "TaskCreated")}
 
 
 def test_a_retried_or_repeated_event_acts_once(app: SlackApp) -> None:

@@ -51,10 +51,14 @@ def test_the_command_is_acknowledged_before_the_shuffle_and_answered_when_it_is_
     with app.sessions() as session:
         holders = session.execute(text("SELECT title, assignee_id FROM tasks_tasks")).all()
 
-    def told(sent: list[tuple[str, str]]) -> bool:  # whoever holds each task now was told so by DM
+    def told(sent: list[tuple[str, str]]) -> bool:  # whoever holds each task now was told so, in the shuffle's DM
         return all(any(to == f"D{who}" and title in said for to, said in sent) for title, who in holders)
 
-    eventually(lambda: [(c.args["channel"], c.args["text"]) for c in app.slack.calls_to("chat.postMessage")], told)
+    def shuffle_messages() -> list[tuple[str, str]]:
+        posts = [c for c in app.slack.calls_to("chat.postMessage") if "shuffle:" in json.dumps(c.args.get("metadata"))]
+        return [(app.slack.store.channel_of(c.args), json.dumps(c.args["blocks"])) for c in posts]
+
+    eventually(shuffle_messages, told)
 
 
 def test_two_shuffles_at_once_run_one_after_the_other(app: SlackApp) -> None:

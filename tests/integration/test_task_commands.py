@@ -31,18 +31,15 @@ def test_a_title_that_tries_to_ping_or_format_is_shown_as_typed_text(app: SlackA
     app.sender.command("UADMIN", "/task", f"new {typed}", app.slack.response_url("made"))
     made = app.slack.wait_for("response_url", where=lambda c: c.path == "/response/made")[0]
     dm = app.slack.wait_for("chat.postMessage")[0]
-    for call in (made, dm):
-        markup = [call.args["text"], *markup_texts(blocks_of(call))]  # where Slack reads <…> and *…*
-        assert not any("<!channel>" in text or "<@U123>" in text or typed in text for text in markup)
-        assert unescape(call.args["text"]).count(typed) == 1  # the notification: escaped, never altered
-        assert not set(json.dumps(call.args, ensure_ascii=False)) & set("∗ˍ∼ˋ")
-        [title] = [p for p in rich_parts(blocks_of(call)) if p.get("style", {}).get("bold")]
-        assert title["text"] == typed and title["style"] == {
-            "bold": True,
-            "italic": False,
-            "strike": False,
-            "code": False,
-        }
+    markup = [made.args["text"], *markup_texts(blocks_of(made))]  # where Slack reads <…> and *…*
+    assert not any("<!channel>" in text or "<@U123>" in text or typed in text for text in markup)
+    assert unescape(made.args["text"]).count(typed) == 1  # the notification: escaped, never altered
+    [title] = [p for p in rich_parts(blocks_of(made)) if p.get("style", {}).get("bold")]
+    assert title["text"] == typed and title["style"] == {"bold": True, "italic": False, "strike": False, "code": False}
+    assert "<!channel>" not in dm.args["text"] and "*x*" not in dm.args["text"]  # the notification names no title
+    [line] = [b["text"] for b in blocks_of(dm) if b["type"] == "section" and b["text"]["type"] == "plain_text"]
+    assert unescape(line["text"]).startswith(f"{typed} · fee $")  # as typed, in plain text
+    assert not set(json.dumps([made.args, dm.args], ensure_ascii=False)) & set("∗ˍ∼ˋ")
     assert app.scalar("SELECT title FROM tasks_tasks") == typed
 
 
@@ -59,7 +56,7 @@ def test_new_without_text_opens_a_form_whose_submission_makes_the_task(app: Slac
     assert app.scalar("SELECT jira_id FROM tasks_tasks WHERE title = 'Fix the beak'") == "UP-42"
     told = app.slack.wait_for("chat.postMessage", where=lambda c: c.args["channel"] == "UADMIN")[0]
     assert "Fix the beak" in told.args["text"] and "UP-42" in told.args["text"]
-    dm = app.slack.wait_for("chat.postMessage", where=lambda c: c.args["channel"].startswith("DU"))[0]
+    dm = app.slack.wait_for("chat.postMessage", where=lambda c: "metadata" in c.args)[0]  # a task message
     assert dm.args["channel"].removeprefix("D") in WORKERS
 
 

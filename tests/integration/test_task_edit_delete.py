@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from uuid import UUID
 
 from domains.accounting.queries import balance_of
@@ -70,9 +71,10 @@ def test_an_admin_deletes_an_open_task_the_assignee_is_told_and_it_is_never_assi
     reply = app.sender.submit_view("UADMIN", "task_delete", {}, private_metadata=task_id)
     assert reply.json()["response_action"] == "update"
     assert app.scalar("SELECT status FROM tasks_tasks") == "deleted"
-    assert app.events("tasks", "TaskDeleted") == [{"task_id": task_id}]
-    told = app.slack.wait_for("chat.postMessage", where=lambda c: "Deleted" in c.args["text"])[0]
-    assert told.args["channel"] == f"D{assignee}"
+    assert app.events("tasks", "TaskDeleted") == [{"task_id": task_id, "deleted_by": "UADMIN"}]
+    told = app.slack.wait_for("chat.update", where=lambda c: "Deleted by" in json.dumps(c.args["blocks"]))[0]
+    assert told.args["channel"] == f"D{assignee}"  # the assignment DM itself now says so, without its Done button
+    assert "task_done" not in json.dumps(told.args["blocks"]) and "UADMIN" in json.dumps(told.args["blocks"])
 
     assert tasks.shuffle_tasks(tasks.unit_of_work(app.sessions)) == 0
     assert app.scalar("SELECT count(*) FROM tasks_outbox WHERE body LIKE '%TaskAssigned%'") == 1

@@ -26,6 +26,7 @@ SCOPE_OF_METHOD = {
     "chat_postEphemeral": "chat:write",
     "chat_getPermalink": None,
     "conversations_open": "im:write",
+    "conversations_history": "im:history",  # a DM's history, to settle a post whose answer was lost
     "users_list": "users:read",
     "users_info": "users:read",
     "views_open": None,

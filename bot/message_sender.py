@@ -1,0 +1,274 @@
+"""Posting and updating task messages exactly once, side by side across channels, one channel's in order.
+
+Each call is bracketed by writes: `posting` (or `updating_hash`) is committed before the call, the channel, ts and
+what the message shows after it. A row found still `posting` when claimed again means the outcome is unknown (the
+process died, or the call failed after Slack accepted it): Slack's own record settles it, by the key every message
+carries in its metadata (conversations.history with include_all_metadata), instead of guessing.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import uuid
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.message_tables import DmChannel, TaskMessage
+from bot.task_message_view import content_hash, is_live, load_view, render
+from bot.task_messages import plan_completed_shuffles
+from domains.kernel.clock import utcnow
+from domains.kernel.db import table_of, upsert
+
+log = logging.getLogger(__name__)
+EVENT_TYPE = "ates_task_message"
+LEASE = timedelta(minutes=2)  # a claim older than this belongs to a member that died
+CLAIM = 500
+GONE = {"channel_not_found", "user_not_found", "cannot_dm_bot", "account_inactive", "is_archived", "not_in_channel"}
+UNCHANGEABLE = {"message_not_found", "cant_update_message", "channel_not_found", "edit_window_closed"}
+
+
+class SlackUnavailable(ConnectionError):
+    """Slack could not be reached, answered 5xx or kept refusing for its rate limit: an outage, which the consumer
+    waits out without counting it against the event (the messages stay recorded, and go when Slack is back)."""
+
+
+def metadata(key: str, shown: str) -> dict[str, Any]:
+    return {"event_type": EVENT_TYPE, "event_payload": {"key": key, "hash": shown}}
+
+
+def refused(error: SlackApiError) -> str | None:
+    """Slack's error when it answered that it did nothing (ok: false, or rate limited); None when unknown (5xx)."""
+    response = error.response
+    if response.status_code == 429:
+        return "ratelimited"
+    if response.status_code == 200 and isinstance(response.data, dict):
+        return str(response.data.get("error"))
+    return None
+
+
+def _as_outage(failure: Exception) -> Exception:
+    unreachable = isinstance(failure, OSError)
+    if unreachable or (isinstance(failure, SlackApiError) and refused(failure) in (None, "ratelimited")):
+        outage = SlackUnavailable(str(failure))
+        outage.__cause__ = failure
+        return outage
+    return failure
+
+
+def without_blind_retries(client: WebClient) -> WebClient:
+    """The same client (and pace), minus retrying a call whose connection dropped: that call may have been carried
+    out, and posting it again would send it twice. Such an outcome is settled from Slack's record instead."""
+    own = copy.copy(client)
+    own.retry_handlers = [h for h in client.retry_handlers if not isinstance(h, ConnectionErrorRetryHandler)]
+    return own
+
+
+@dataclass
+class MessageSender:
+    client: WebClient
+    sessions: sessionmaker[Session]
+    parallel: int = 8
+    lease: timedelta = LEASE
+    member: str = field(default_factory=lambda: uuid.uuid4().hex)
+    _pool: ThreadPoolExecutor = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.client = without_blind_retries(self.client)
+        self._pool = ThreadPoolExecutor(self.parallel, thread_name_prefix="messages")
+
+    def flush(self) -> None:
+        """Send what is due, until nothing more can be sent now; re-raises the first failure after the rest."""
+        plan_completed_shuffles(self.sessions)
+        while keys := self._claim():
+            by_channel: dict[str, list[str]] = defaultdict(list)
+            for key, user_id in keys:
+                by_channel[user_id].append(key)
+            outcomes = list(self._pool.map(self._send_in_order, by_channel.values()))
+            failures = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+            if failures:
+                raise _as_outage(failures[0])
+            if not any(outcomes):
+                return
+
+    def _claim(self) -> list[tuple[str, str]]:
+        now = utcnow()
+        with self.sessions() as session:
+            due = or_(
+                TaskMessage.state.in_(("pending", "posting")),
+                and_(TaskMessage.state == "posted", or_(TaskMessage.stale > 0, TaskMessage.updating_hash.is_not(None))),
+            )
+            free = or_(
+                TaskMessage.claimed_by.is_(None),
+                TaskMessage.claimed_by == self.member,
+                TaskMessage.claimed_at < now - self.lease,
+            )
+            rows = session.execute(
+                select(TaskMessage.key, TaskMessage.user_id)
+                .where(due, free)
+                .order_by(TaskMessage.created_at, TaskMessage.key)
+                .limit(CLAIM)
+                .with_for_update(skip_locked=True)
+            ).all()
+            keys = [(key, user_id) for key, user_id in rows]
+            session.execute(
+                update(TaskMessage)
+                .where(TaskMessage.key.in_([key for key, _ in keys]))
+                .values(claimed_by=self.member, claimed_at=now)
+            )
+            session.commit()
+        return keys
+
+    def _send_in_order(self, keys: list[str]) -> bool | Exception:
+        """One person's messages in turn; True when any was settled, or the failure."""
+        progress = False
+        for key in keys:
+            try:
+                progress = self._send(key) or progress
+            except Exception as error:  # the rest of this channel waits for the retry, keeping its order
+                log.exception("task message %s", key)
+                self._release(key)
+                return error
+        return progress
+
+    def _send(self, key: str) -> bool:
+        message = self._load(key)
+        if message.state == "posting":
+            message = self._settle_post(message)
+        if message.state == "pending":
+            return self._post(message)
+        if message.updating_hash is not None:
+            message = self._settle_update(message)
+        return self._update(message)
+
+    def _load(self, key: str) -> TaskMessage:
+        with self.sessions() as session:
+            message = session.get(TaskMessage, key)
+            assert message is not None
+            return message
+
+    def _post(self, message: TaskMessage) -> bool:
+        view = load_view(self.sessions, message)
+        if not view.priced:
+            self._release(message.key)  # accounting has not priced every task yet: its next event brings us back
+            return False
+        if message.kind != "author" and not any(is_live(row, message.user_id) for row in view.rows):
+            self._write(message.key, state="skipped")  # moved on before it could be told: newer messages tell it
+            return True
+        blocks, text = render(view)
+        shown = content_hash(blocks, text)
+        self._write(message.key, state="posting")
+        try:
+            reply = self.client.chat_postMessage(
+                channel=self._channel_of(message.user_id) or message.user_id,
+                blocks=blocks,
+                text=text,
+                metadata=metadata(message.key, shown),
+            )
+        except SlackApiError as failure:
+            error = refused(failure)
+            if error is None:
+                raise  # a 5xx: the outcome is unknown, and stays `posting` until settled
+            self._write(message.key, state="failed" if error in GONE else "pending")  # Slack posted nothing
+            if error in GONE:
+                return True
+            raise
+        self._posted(message, str(reply["channel"]), str(reply["ts"]), shown)
+        return True
+
+    def _posted(self, message: TaskMessage, channel: str, ts: str, shown: str) -> None:
+        with self.sessions() as session:
+            session.execute(
+                update(TaskMessage)
+                .where(TaskMessage.key == message.key)
+                .values(state="posted", channel_id=channel, ts=ts, shown_hash=shown, claimed_by=None)
+            )
+            if channel.startswith("D"):
+                statement = upsert(session, table_of(DmChannel), ["user_id"], ["channel_id"])
+                session.execute(statement.values(user_id=message.user_id, channel_id=channel))
+            session.commit()
+
+    def _update(self, message: TaskMessage) -> bool:
+        assert message.channel_id is not None and message.ts is not None
+        blocks, text = render(load_view(self.sessions, message))
+        shown = content_hash(blocks, text)
+        if shown != message.shown_hash:
+            self._write(message.key, updating_hash=shown)
+            try:
+                self.client.chat_update(
+                    channel=message.channel_id,
+                    ts=message.ts,
+                    blocks=blocks,
+                    text=text,
+                    metadata=metadata(message.key, shown),
+                )
+            except SlackApiError as failure:
+                error = refused(failure)
+                if error is None:
+                    raise  # a 5xx: what the message shows is settled from Slack's record next time
+                self._write(message.key, updating_hash=None)  # Slack changed nothing
+                if error not in UNCHANGEABLE:
+                    raise
+                shown = message.shown_hash or ""
+        with self.sessions() as session:
+            session.execute(
+                update(TaskMessage)
+                .where(TaskMessage.key == message.key)
+                .values(
+                    shown_hash=shown,
+                    updating_hash=None,
+                    stale=TaskMessage.stale - message.stale,  # changes recorded meanwhile stay due
+                    claimed_by=None,
+                )
+            )
+            session.commit()
+        return True
+
+    def _settle_post(self, message: TaskMessage) -> TaskMessage:
+        """Did the post that was under way reach Slack? Its metadata says; else it is posted (again) now."""
+        channel = self._channel_of(message.user_id)
+        if channel is None:  # the first DM to this person: the one case that needs conversations.open
+            channel = str(self.client.conversations_open(users=message.user_id)["channel"]["id"])
+        oldest = str((message.created_at - timedelta(minutes=1)).timestamp())
+        for page in self.client.conversations_history(
+            channel=channel, oldest=oldest, include_all_metadata=True, limit=200
+        ):
+            for found in page.get("messages", []):
+                payload = (found.get("metadata") or {}).get("event_payload") or {}
+                if found.get("metadata", {}).get("event_type") == EVENT_TYPE and payload.get("key") == message.key:
+                    self._posted(message, channel, str(found["ts"]), str(payload.get("hash")))
+                    return self._load(message.key)
+        self._write(message.key, state="pending")
+        return self._load(message.key)
+
+    def _settle_update(self, message: TaskMessage) -> TaskMessage:
+        """What does the message show after the update that was under way? Its metadata's hash says."""
+        assert message.channel_id is not None
+        reply = self.client.conversations_history(
+            channel=message.channel_id, latest=message.ts, oldest=message.ts, inclusive=True, include_all_metadata=True
+        )
+        found = (reply.get("messages") or [{}])[0]
+        shown = ((found.get("metadata") or {}).get("event_payload") or {}).get("hash")
+        self._write(message.key, shown_hash=shown or message.shown_hash, updating_hash=None)
+        return self._load(message.key)
+
+    def _channel_of(self, user_id: str) -> str | None:
+        with self.sessions() as session:
+            return session.scalar(select(DmChannel.channel_id).where(DmChannel.user_id == user_id))
+
+    def _write(self, key: str, **values: Any) -> None:
+        with self.sessions() as session:
+            session.execute(update(TaskMessage).where(TaskMessage.key == key).values(**values))
+            session.commit()
+
+    def _release(self, key: str) -> None:
+        self._write(key, claimed_by=None)

@@ -28,7 +28,6 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
     RichTextBlock,
     RichTextElementParts,
-    RichTextQuoteElement,
     RichTextSectionElement,
     SectionBlock,
 )
@@ -124,12 +123,9 @@ def mention(user_id: str) -> RichTextElementParts.User:
     return RichTextElementParts.User(user_id=user_id)
 
 
-def rich(*parts: Part, quote: str | None = None, block_id: str | None = None) -> RichTextBlock:
-    """One rich text block: a line of parts, and optionally a quoted user text under it."""
-    elements: list[Any] = [RichTextSectionElement(elements=list(parts))]
-    if quote:
-        elements.append(RichTextQuoteElement(elements=said_with_links(quote)))
-    return RichTextBlock(elements=elements, block_id=block_id)
+def rich(*parts: Part, block_id: str | None = None) -> RichTextBlock:
+    """One rich text block of parts (a "\n" in a part starts a new line)."""
+    return RichTextBlock(elements=[RichTextSectionElement(elements=list(parts))], block_id=block_id)
 
 
 def plain(text: str, limit: int = MAX_TEXT) -> PlainTextObject:
@@ -151,9 +147,9 @@ def task_label(title: str | None, jira_id: str | None) -> str:
     return f"{name} ({slack_escape(clip(jira_id, 64))})" if jira_id else name
 
 
-def message(*parts: Part, quote: str | None = None) -> list[dict[str, Any]]:
+def message(*parts: Part) -> list[dict[str, Any]]:
     """A one-block message whose user text is shown verbatim."""
-    return render([rich(*parts, quote=quote)])
+    return render([rich(*parts)])
 
 
 def short_ref(task: TaskView) -> str:
@@ -200,27 +196,6 @@ def task_line(task: TaskView, *after: Part) -> RichTextBlock:
     if task.description:
         parts += [styled("\n"), *said_with_links(task.description, 300)]
     return rich(*parts, *after)
-
-
-def assigned_dm(task: TaskView) -> list[dict[str, Any]]:
-    """The assignee's DM: the task, a Done button and the Edit/Delete menu."""
-    name = rich(styled("You have a new task: "), *task_parts(task.title, task.jira_id), quote=task.description)
-    return render([name, context(f"Created by <@{task.author_id}> · ref `{short_ref(task)}`"), task_actions(task)])
-
-
-def done_dm(task: TaskView) -> list[dict[str, Any]]:
-    """The same DM once the task is done: no button any more."""
-    return message(styled("✅ Done: "), *task_parts(task.title, task.jira_id))
-
-
-def deleted_dm(task: TaskView) -> list[dict[str, Any]]:
-    """What the assignee is told when an admin deletes their task."""
-    return render(
-        [
-            rich(styled("🗑️ Deleted: "), *task_parts(task.title, task.jira_id)),
-            context("An admin deleted this task: it is no longer yours and costs nothing more."),
-        ]
-    )
 
 
 def done_list(tasks: Iterable[TaskView]) -> RichTextBlock:

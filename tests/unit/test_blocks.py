@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.accounting_blocks import balance_view
-from bot.blocks import DONE_ACTION, assigned_dm, audit_line
+from bot.blocks import DONE_ACTION, audit_line, task_line
 from bot.home_view import HomeData, home_view, task_list_page
 from domains.accounting.queries import AuditLine, Statement
 from domains.identity.model import UserView
@@ -23,15 +23,15 @@ def task(n: int = 0, title: str = "Fix the beak", description: str = "") -> Task
 
 
 def test_a_dm_with_hostile_text_keeps_only_our_own_formatting() -> None:
-    blocks = assigned_dm(task(title=HOSTILE, description=HOSTILE))
+    blocks = [task_line(task(title=HOSTILE, description=HOSTILE)).to_dict()]
     markup = "".join(markup_texts(blocks))
     assert "<!channel>" not in markup and "<https://evil" not in markup and "*bold*" not in markup
-    assert shown_text(blocks).splitlines()[0] == f"You have a new task: {HOSTILE} (UP-42)"  # in rich text, as typed
+    assert shown_text(blocks).startswith(f"{HOSTILE} (UP-42)  ")  # in rich text, as typed
 
 
 def test_the_longest_texts_stay_within_slacks_limits() -> None:
     longest = task(title="T" * MAX_TITLE, description="d\n" * (MAX_DESCRIPTION // 2))
-    for block in assigned_dm(longest):
+    for block in [task_line(longest).to_dict()]:
         assert len(json.dumps(block.get("text", {}).get("text", ""))) <= 3000
 
 

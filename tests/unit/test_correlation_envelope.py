@@ -39,7 +39,7 @@ def test_an_event_starts_a_correlation_under_its_own_id_unless_it_carries_one() 
 
 
 def test_with_and_without_a_correlation_an_envelope_validates_against_its_schema_file() -> None:
-    schema = json.loads((SCHEMAS_DIR / "TaskAssigned" / "1.json").read_text())
+    schema = json.loads((SCHEMAS_DIR / TaskAssigned.NAME / f"{TaskAssigned.VERSION}.json").read_text())
     new = json.loads(make_event("tasks", assigned(), correlation_id=uuid.uuid4()).to_json())
     old = {name: value for name, value in new.items() if name != "correlation_id"}
     for envelope in (new, old, {**new, "correlation_id": None}):

@@ -35,14 +35,18 @@ def test_a_task_made_in_the_form_reads_back_as_typed_everywhere(app: SlackApp) -
     task_id = str(eventually(lambda: app.scalar("SELECT task_id FROM tasks_tasks"), bool))
     assignee = str(app.scalar("SELECT assignee_id FROM tasks_tasks"))
 
-    dm = app.slack.wait_for("chat.postMessage", where=lambda c: c.args["channel"] == f"D{assignee}")[0]
-    assert TITLE in typed_texts(blocks_of(dm)) and DESCRIPTION in shown_text(blocks_of(dm))
-    links = [part["url"] for part in rich_parts(blocks_of(dm)) if part["type"] == "link"]
-    assert links == ["https://example.com/a_b_c?q=1&r=2"]  # the link typed, and no other
+    told = app.slack.wait_for("chat.postMessage", where=lambda c: c.args["channel"] == "UADMIN")[0]
+    assert TITLE in typed_texts(blocks_of(told))  # the author's "Created …" DM
+    mentions = [part.get("user_id") for part in rich_parts(blocks_of(told)) if part["type"] != "text"]
+    assert mentions == [assignee]  # our own mention of the assignee; none made of the title
+    dm = app.slack.wait_for("chat.postMessage", where=lambda c: c.args["channel"] in (assignee, f"D{assignee}"))[0]
+    assert f"{TITLE} (UP-7)" in shown_text(blocks_of(dm))  # the assignee's task message (plain text, escaped)
     never_pings_or_alters(blocks_of(dm))
 
     open_home(app, assignee, "EvVerbatim")
     home = blocks_of(home_of(app, assignee, "UP-7"))
+    links = [part["url"] for part in rich_parts(home) if part["type"] == "link"]
+    assert links == ["https://example.com/a_b_c?q=1&r=2"]  # the link typed, and no other
     assert TITLE in typed_texts(home) and "See https://example.com/a_b_c?q=1&r=2 <@U123>" in shown_text(home)
     never_pings_or_alters(home)
 

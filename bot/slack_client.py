@@ -1,17 +1,171 @@
-"""The Slack Web API client: pointed at SLACK_API_URL, waiting out rate limits."""
+"""The Slack Web API client: pointed at SLACK_API_URL, paced within Slack's limits, on kept connections.
+
+`make_client(settings)` is what everyone uses. Callers call it as any WebClient, from as many threads as
+they like: each call first waits for its slot in the pace of its method (and channel, for
+chat.postMessage), shared through Redis by every process on the services runtime; a 429 holds that pace
+for its Retry-After, for every process, and the call is made again. Each thread keeps one HTTP
+connection per host (slack_sdk's urllib transport opens a new one, and a TLS handshake, per call).
+"""
 
 from __future__ import annotations
 
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+import http.client
+import threading
+import time
+import weakref
+from typing import Any
+from urllib.error import URLError
+from urllib.parse import urlsplit
+from urllib.request import Request
 
+from prometheus_client import Counter, Histogram
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+from slack_sdk.web import SlackResponse
+
+from bot.slack_pace import Keys, MemoryPace, Pace, RedisPace, SlackLimits
+from domains.kernel.redis_bus import connect
 from domains.kernel.settings import Settings
 
+CALLS = Counter("ates_slack_api_calls", "Slack Web API calls made (refused ones included)", ["method"])
+RATE_LIMITED = Counter("ates_slack_api_rate_limited", "Slack Web API calls refused with a 429", ["method"])
+CALL_SECONDS = Histogram(
+    "ates_slack_api_call_seconds",
+    "Time a Slack Web API call took, without the wait for its slot",
+    ["method"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+MAX_REFUSALS = 5  # 429s in a row before the caller gets the SlackApiError
+STALE = (http.client.RemoteDisconnected, http.client.CannotSendRequest, ConnectionResetError, BrokenPipeError)
 
-def make_client(settings: Settings) -> WebClient:
-    return WebClient(
+
+class PacedClient(WebClient):
+    """A WebClient that keeps Slack's pace and its connections."""
+
+    def __init__(self, *, pace: Pace, limits: SlackLimits, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pace = pace
+        self.limits = limits
+        self._local = threading.local()
+        self._opened: list[tuple[threading.Thread, http.client.HTTPConnection]] = []
+        self._opened_lock = threading.Lock()
+        weakref.finalize(self, _close_all, self._opened)
+
+    def close(self) -> None:
+        """Close every kept connection (each thread opens a new one on its next call)."""
+        with self._opened_lock:
+            _close_all(self._opened)
+
+    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
+        keys = self.limits.keys(api_method, _channel_of(kwargs))
+        for refusals in range(MAX_REFUSALS + 1):
+            wait = self.pace.reserve(keys)
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                return self._timed_call(api_method, kwargs)
+            except SlackApiError as error:
+                if error.response.status_code != 429 or refusals == MAX_REFUSALS:
+                    raise
+                RATE_LIMITED.labels(api_method).inc()
+                self._hold(keys, error.response)
+        raise AssertionError("unreachable")
+
+    def _timed_call(self, api_method: str, kwargs: dict[str, Any]) -> SlackResponse:
+        CALLS.labels(api_method).inc()
+        with CALL_SECONDS.labels(api_method).time():
+            return super().api_call(api_method, **kwargs)
+
+    def _hold(self, keys: Keys, response: SlackResponse) -> None:
+        headers = {name.lower(): value for name, value in response.headers.items()}
+        value = headers.get("retry-after")
+        retry_after = value[0] if isinstance(value, list) else value
+        try:
+            self.pace.hold(keys, max(float(retry_after or 1), 0.0))
+        except ValueError:
+            self.pace.hold(keys, 1.0)
+
+    def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
+        """One request on this thread's kept connection to the host (a fresh one if the server dropped it)."""
+        if self.proxy is not None:
+            return super()._perform_urllib_http_request_internal(url, req)
+        parts = urlsplit(url)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        connection = self._connection(parts.scheme, parts.netloc)
+        try:
+            try:
+                response, body = _exchange(connection, path, req)
+            except STALE:
+                connection.close()  # the server closed the kept connection: once more, on a new one
+                response, body = _exchange(connection, path, req)
+        except (OSError, http.client.HTTPException) as error:
+            connection.close()
+            raise URLError(error) from error  # what urllib raises, so the connection retry handler applies
+        if response.headers.get_content_type() == "application/gzip":
+            return {"status": response.status, "headers": response.headers, "body": body}
+        charset = response.headers.get_content_charset() or "utf-8"
+        return {"status": response.status, "headers": response.headers, "body": body.decode(charset)}
+
+    def _connection(self, scheme: str, netloc: str) -> http.client.HTTPConnection:
+        connections: dict[str, http.client.HTTPConnection] = self._local.__dict__.setdefault("connections", {})
+        key = f"{scheme}://{netloc}"
+        if key not in connections:
+            if scheme == "https":
+                connections[key] = http.client.HTTPSConnection(netloc, timeout=self.timeout, context=self.ssl)
+            else:
+                connections[key] = http.client.HTTPConnection(netloc, timeout=self.timeout)
+            self._keep(connections[key])
+        return connections[key]
+
+    def _keep(self, connection: http.client.HTTPConnection) -> None:
+        """Remember a thread's connection, to close it when the client goes; close those of finished threads."""
+        with self._opened_lock:
+            finished = [(thread, old) for thread, old in self._opened if not thread.is_alive()]
+            _close_all(finished)
+            self._opened[:] = [
+                *(pair for pair in self._opened if pair[0].is_alive()),
+                (threading.current_thread(), connection),
+            ]
+
+
+Exchange = tuple[http.client.HTTPResponse, bytes]
+
+
+def _exchange(connection: http.client.HTTPConnection, path: str, req: Request) -> Exchange:
+    body = req.data if isinstance(req.data, bytes) else None
+    connection.request("POST", path, body=body, headers=dict(req.header_items()))
+    response = connection.getresponse()
+    return response, response.read()
+
+
+def _close_all(opened: list[tuple[threading.Thread, http.client.HTTPConnection]]) -> None:
+    for _thread, connection in opened:
+        connection.close()
+    opened.clear()
+
+
+def _channel_of(kwargs: dict[str, Any]) -> str | None:
+    for part in ("json", "data", "params"):
+        arguments = kwargs.get(part)
+        if isinstance(arguments, dict) and arguments.get("channel"):
+            return str(arguments["channel"])
+    return None
+
+
+def make_pace(settings: Settings) -> Pace:
+    """Shared through Redis on the services runtime; this process's own when embedded."""
+    if settings.redis_url:
+        return RedisPace(connect(settings.redis_url), settings.ates_stream_prefix)
+    return MemoryPace()
+
+
+def make_client(settings: Settings, pace: Pace | None = None) -> PacedClient:
+    return PacedClient(
+        pace=pace or make_pace(settings),
+        limits=SlackLimits.from_settings(settings),
         token=settings.bot_token,
         base_url=settings.slack_api_url,
         timeout=10,
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=5)],
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2)],
     )

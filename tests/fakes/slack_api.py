@@ -1,8 +1,13 @@
-"""A fake Slack: records the Web API calls and `response_url` replies the app makes, and answers them."""
+"""A fake Slack: records the Web API calls and `response_url` replies the app makes, and answers them.
+
+Like Slack, it refuses calls over the published limits (per method tier, per channel for chat.postMessage)
+with a 429 and a Retry-After, answers after `latency_s`, and keeps HTTP/1.1 connections open.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -10,6 +15,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
+
+from bot.slack_pace import RateGate, SlackLimits
+
+# Slack tolerates bursts: one more call than the app's own pace allows absorbs network jitter.
+FAKE_LIMITS = SlackLimits(burst=2)
 
 
 @dataclass
@@ -45,13 +55,28 @@ class FakeSlack:
     rate_limit_next: dict[str, int] = field(default_factory=dict)
     uploads: dict[str, bytes] = field(default_factory=dict)  # file id -> the bytes POSTed to its upload URL
     fail_next: dict[str, str] = field(default_factory=dict)  # method -> the Slack error its next call gets
+    limits: SlackLimits | None = FAKE_LIMITS  # None: no limits enforced
+    latency_s: float = 0.0
+    connections: int = 0  # TCP connections accepted
+    refused: list[Call] = field(default_factory=list)  # calls answered 429 by the limits
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: int = 0
+
+    def __post_init__(self) -> None:
+        self.gate = RateGate(self.limits) if self.limits else None
 
     def start(self) -> str:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as Slack's
+            timeout = 60  # an idle kept connection is closed after this
+
+            def setup(self) -> None:
+                super().setup()
+                with fake._lock:
+                    fake.connections += 1
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 if self.path.startswith("/upload/"):
@@ -62,6 +87,8 @@ class FakeSlack:
                     return
                 raw = self.rfile.read(length).decode()
                 args = json.loads(raw) if "json" in (self.headers.get("Content-Type") or "") else dict(parse_qsl(raw))
+                if fake.latency_s:
+                    time.sleep(fake.latency_s)
                 status, headers, reply = fake.answer(self.path, args)
                 body = json.dumps(reply).encode()
                 self.send_response(status)
@@ -99,6 +126,10 @@ class FakeSlack:
             if self.rate_limit_next.get(method, 0) > 0:
                 self.rate_limit_next[method] -= 1
                 return 429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}
+            wait = self.gate.admit(method, args.get("channel")) if self.gate and method != "response_url" else 0.0
+            if wait:
+                self.refused.append(Call(method, args, path))
+                return 429, {"Retry-After": str(math.ceil(wait))}, {"ok": False, "error": "ratelimited"}
             if method in self.fail_next:
                 return 200, {}, {"ok": False, "error": self.fail_next.pop(method)}
             self.calls.append(Call(method, args, path))

@@ -121,12 +121,10 @@ class PacedClient(WebClient):
     def _keep(self, connection: http.client.HTTPConnection) -> None:
         """Remember a thread's connection, to close it when the client goes; close those of finished threads."""
         with self._opened_lock:
-            finished = [(thread, old) for thread, old in self._opened if not thread.is_alive()]
-            _close_all(finished)
-            self._opened[:] = [
-                *(pair for pair in self._opened if pair[0].is_alive()),
-                (threading.current_thread(), connection),
-            ]
+            alive = [thread.is_alive() for thread, _connection in self._opened]
+            _close_all([pair for pair, running in zip(self._opened, alive, strict=True) if not running])
+            kept = [pair for pair, running in zip(self._opened, alive, strict=True) if running]
+            self._opened[:] = [*kept, (threading.current_thread(), connection)]
 
 
 Exchange = tuple[http.client.HTTPResponse, bytes]

@@ -27,6 +27,7 @@ class Call:
     method: str
     args: dict[str, Any]
     path: str = ""
+    at: float = field(default_factory=time.monotonic)  # when the fake received it
 
 
 def member(user_id: str, name: str, **extra: Any) -> dict[str, Any]:
@@ -52,7 +53,8 @@ class FakeSlack:
     members: list[dict[str, Any]] = field(default_factory=list)
     page_size: int = 2
     calls: list[Call] = field(default_factory=list)
-    rate_limit_next: dict[str, int] = field(default_factory=dict)
+    rate_limit_next: dict[str, int] = field(default_factory=dict)  # method -> how many next calls get a 429
+    retry_after: int = 1  # the Retry-After of those 429s
     uploads: dict[str, bytes] = field(default_factory=dict)  # file id -> the bytes POSTed to its upload URL
     fail_next: dict[str, str] = field(default_factory=dict)  # method -> the Slack error its next call gets
     limits: SlackLimits | None = FAKE_LIMITS  # None: no limits enforced
@@ -125,7 +127,8 @@ class FakeSlack:
         with self._lock:
             if self.rate_limit_next.get(method, 0) > 0:
                 self.rate_limit_next[method] -= 1
-                return 429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}
+                self.refused.append(Call(method, args, path))
+                return 429, {"Retry-After": str(self.retry_after)}, {"ok": False, "error": "ratelimited"}
             wait = self.gate.admit(method, args.get("channel")) if self.gate and method != "response_url" else 0.0
             if wait:
                 self.refused.append(Call(method, args, path))

@@ -20,11 +20,9 @@ from urllib.request import Request
 
 from prometheus_client import Counter, Histogram
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
-from slack_sdk.web import SlackResponse
 
-from bot.slack_pace import Keys, MemoryPace, Pace, RedisPace, SlackLimits
+from bot.slack_pace import MemoryPace, Pace, RedisPace, SlackLimits
 from domains.kernel.redis_bus import connect
 from domains.kernel.settings import Settings
 
@@ -57,34 +55,22 @@ class PacedClient(WebClient):
         with self._opened_lock:
             _close_all(self._opened)
 
-    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
-        keys = self.limits.keys(api_method, _channel_of(kwargs))
+    def _perform_urllib_http_request(self, *, url: str, args: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """Every call (and every page of a paginated one) waits for its slot; a 429 holds the pace and is retried."""
+        method = urlsplit(url).path.rsplit("/", 1)[-1]
+        keys = self.limits.keys(method, _channel_of(args))
         for refusals in range(MAX_REFUSALS + 1):
             wait = self.pace.reserve(keys)
             if wait > 0:
                 time.sleep(wait)
-            try:
-                return self._timed_call(api_method, kwargs)
-            except SlackApiError as error:
-                if error.response.status_code != 429 or refusals == MAX_REFUSALS:
-                    raise
-                RATE_LIMITED.labels(api_method).inc()
-                self._hold(keys, error.response)
+            CALLS.labels(method).inc()
+            with CALL_SECONDS.labels(method).time():
+                response = super()._perform_urllib_http_request(url=url, args=args)
+            if int(response["status"]) != 429 or refusals == MAX_REFUSALS:
+                return response
+            RATE_LIMITED.labels(method).inc()
+            self.pace.hold(keys, _retry_after(response["headers"]))
         raise AssertionError("unreachable")
-
-    def _timed_call(self, api_method: str, kwargs: dict[str, Any]) -> SlackResponse:
-        CALLS.labels(api_method).inc()
-        with CALL_SECONDS.labels(api_method).time():
-            return super().api_call(api_method, **kwargs)
-
-    def _hold(self, keys: Keys, response: SlackResponse) -> None:
-        headers = {name.lower(): value for name, value in response.headers.items()}
-        value = headers.get("retry-after")
-        retry_after = value[0] if isinstance(value, list) else value
-        try:
-            self.pace.hold(keys, max(float(retry_after or 1), 0.0))
-        except ValueError:
-            self.pace.hold(keys, 1.0)
 
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
         """One request on this thread's kept connection to the host (a fresh one if the server dropped it)."""
@@ -135,6 +121,15 @@ def _exchange(connection: http.client.HTTPConnection, path: str, req: Request) -
     connection.request("POST", path, body=body, headers=dict(req.header_items()))
     response = connection.getresponse()
     return response, response.read()
+
+
+def _retry_after(headers: Any) -> float:
+    """Seconds from a 429's Retry-After (1 if it has none or an odd one)."""
+    value = {str(name).lower(): value for name, value in headers.items()}.get("retry-after")
+    try:
+        return max(float(value[0] if isinstance(value, list) else value or 1), 0.0)
+    except ValueError:
+        return 1.0
 
 
 def _close_all(opened: list[tuple[threading.Thread, http.client.HTTPConnection]]) -> None:

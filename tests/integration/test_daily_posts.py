@@ -6,19 +6,20 @@ import json
 from datetime import date
 
 import pytest
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.analytics_post import DailyPosts
+from bot.slack_client import make_client
 from domains.kernel.db import make_engine, make_session_factory
+from domains.kernel.settings import Settings
 from tests.fakes.slack_api import FakeSlack
 
 DAY, NEXT_DAY = date(2026, 11, 23), date(2026, 11, 24)
 
 
 def posts(slack: FakeSlack, sessions: sessionmaker[Session], channel: str | None) -> DailyPosts:
-    return DailyPosts(WebClient(token="xoxb-test", base_url=slack.api_url), sessions, channel)
+    return DailyPosts(make_client(Settings(slack_api_url=slack.api_url)), sessions, channel)
 
 
 def test_each_closed_day_is_posted_once_and_a_failed_post_is_retried(slack: FakeSlack, pg_url: str) -> None:

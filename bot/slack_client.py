@@ -18,12 +18,14 @@ from urllib.error import URLError
 from urllib.parse import urlsplit
 from urllib.request import Request
 
+import redis
 from prometheus_client import Counter, Histogram
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
 from bot.slack_pace import MemoryPace, Pace, RedisPace, SlackLimits
-from domains.kernel.redis_bus import connect
 from domains.kernel.settings import Settings
 
 CALLS = Counter("ates_slack_api_calls", "Slack Web API calls made (refused ones included)", ["method"])
@@ -149,7 +151,11 @@ def _channel_of(kwargs: dict[str, Any]) -> str | None:
 def make_pace(settings: Settings) -> Pace:
     """Shared through Redis on the services runtime; this process's own when embedded."""
     if settings.redis_url:
-        return RedisPace(connect(settings.redis_url), settings.ates_stream_prefix)
+        # No retries and short timeouts: while Redis is away, the process paces itself rather than wait on it.
+        client = redis.Redis.from_url(
+            settings.redis_url, socket_timeout=1, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0)
+        )
+        return RedisPace(client, settings.ates_stream_prefix)
     return MemoryPace()
 
 

@@ -10,6 +10,7 @@ use `RateGate`, the same arithmetic without booking, to refuse what Slack would 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -20,6 +21,7 @@ import redis
 
 from domains.kernel.settings import Settings
 
+log = logging.getLogger(__name__)
 POST = "chat.postMessage"
 TIER_OF: Mapping[str, int] = {
     "users.list": 2,
@@ -166,20 +168,31 @@ MICROS = 1_000_000
 
 
 class RedisPace:
-    """The pace every process sharing the bot token keeps (the services runtime): one script call per call."""
+    """The pace every process sharing the bot token keeps (the services runtime): one script call per call.
+
+    While Redis is away the process keeps its own pace, so Slack calls neither fail nor run unpaced with it."""
 
     def __init__(self, client: redis.Redis, prefix: str) -> None:
         self._prefix = f"{prefix}slack:pace:"
         self._reserve = client.register_script(RESERVE)
         self._hold = client.register_script(HOLD)
+        self._own = MemoryPace()
 
     def reserve(self, keys: Keys) -> float:
         args = [round(part * MICROS) for _, rate in keys for part in (rate.interval, rate.tolerance)]
-        return int(self._reserve(keys=self._names(keys), args=args)) / MICROS
+        try:
+            return int(self._reserve(keys=self._names(keys), args=args)) / MICROS
+        except redis.RedisError:
+            log.warning("Redis is away: pacing Slack calls in this process alone")
+            return self._own.reserve(keys)
 
     def hold(self, keys: Keys, seconds: float) -> None:
+        self._own.hold(keys, seconds)
         tolerances = [round(rate.tolerance * MICROS) for _, rate in keys]
-        self._hold(keys=self._names(keys), args=[round(seconds * MICROS), *tolerances])
+        try:
+            self._hold(keys=self._names(keys), args=[round(seconds * MICROS), *tolerances])
+        except redis.RedisError:
+            log.warning("Redis is away: a 429's Retry-After holds this process alone")
 
     def _names(self, keys: Keys) -> list[str]:
         return [self._prefix + key for key, _ in keys]

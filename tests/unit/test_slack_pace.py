@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
-from bot.slack_pace import MemoryPace, Rate, RateGate, SlackLimits
+from bot.slack_pace import MemoryPace, Rate, RateGate, RedisPace, SlackLimits
 
 
 @dataclass
@@ -83,3 +86,12 @@ def test_calls_paced_at_the_limit_are_never_refused_by_the_gate() -> None:
     for n in range(200):
         clock.now += pace.reserve(limits.keys("chat.postMessage", f"U{n % 3}"))
         assert gate.admit("chat.postMessage", f"U{n % 3}") == 0.0
+
+
+def test_with_redis_away_the_process_keeps_its_own_pace() -> None:
+    nowhere = redis.Redis(host="127.0.0.1", port=1, retry=Retry(NoBackoff(), 0))
+    pace, keys = RedisPace(nowhere, "test:"), SlackLimits().keys("conversations.open", None)
+    pace.hold(keys, 0.5)
+    assert pace.reserve(keys) == pytest.approx(0.5, abs=0.05)
+    assert pace.reserve(keys) == pytest.approx(1.7, abs=0.05)
+    nowhere.close()

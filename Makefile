@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint services browser schemas bench clean
+.PHONY: install run test lint services browser prometheus schemas bench clean
 
 install: $(STAMP)
 
@@ -37,7 +37,18 @@ browser:
 		fi; \
 	fi
 
-test: install services browser lint
+# The metrics test scrapes the services runtime with Debian's Prometheus; promtool checks the alert rules.
+prometheus:
+	@if [ ! -x /usr/bin/prometheus ] || [ ! -x /usr/bin/promtool ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get install -y -q --no-install-recommends prometheus \
+				|| (apt-get update -q && apt-get install -y -q --no-install-recommends prometheus); \
+		else \
+			echo "aTES: the metrics test needs Debian's prometheus (apt-get install as root)"; exit 1; \
+		fi; \
+	fi
+
+test: install services browser prometheus lint
 	$(VENV)/bin/pytest
 
 # BENCH_SCALE multiplies every benchmark's size (e.g. make bench BENCH_SCALE=0.02 for a quick check).

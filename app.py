@@ -20,6 +20,7 @@ from bot.playground import local as playground
 from bot.slack_client import make_client
 from bot.users_sync import sync_workspace
 from jobs.daily_close import close_today_now, describe
+from jobs.observability import Readiness, serve_probes, watch_backlog, with_probes
 from jobs.process import freeze_start_up_objects, settings_or_exit, setup_logging, stop_on_signals
 from jobs.runtime import Runtime
 
@@ -42,6 +43,7 @@ def main() -> None:
     if settings.embedded:
         runtime.migrate()
         runtime.start_embedded_workers(client, stop, posts.after_close)
+        watch_backlog(runtime)  # one process runs everything, so it reports everything
         log.info("embedded runtime: SQLite at %s, in-process bus", settings.sqlalchemy_url)
     if not settings.ates_analytics_channel:
         log.info("ATES_ANALYTICS_CHANNEL is not set: no daily analytics post")
@@ -51,6 +53,7 @@ def main() -> None:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         _start_user_sync(runtime, client, local=False)
+        serve_probes(runtime)  # no HTTP port of its own in Socket Mode: /metrics on ATES_METRICS_PORT
         SocketModeHandler(app, settings.slack_app_token).connect()  # type: ignore[no-untyped-call]
         log.info("connected to Slack in Socket Mode")
         stop.wait()
@@ -59,6 +62,7 @@ def main() -> None:
     if local:
         close_now = partial(_close_now, runtime, posts)
         web = playground.build_playground(settings, runtime.sessions, close_day=close_now).mount(web)
+    web = with_probes(web, Readiness(runtime))
     # The playground lets whoever reaches it act as anyone, so it listens on this machine only.
     server = _bind(web, "127.0.0.1" if local else "0.0.0.0", settings.port)
     _start_user_sync(runtime, client, local=local)

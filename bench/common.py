@@ -135,6 +135,8 @@ def procfile() -> dict[str, list[str]]:
         name, _, command = line.partition(":")
         if command.strip():
             argv = shlex.split(command)
+            while "=" in argv[0]:  # the Procfile's per-process settings (a metrics port): benchmarks scrape nothing
+                argv.pop(0)
             commands[name.strip()] = [sys.executable if argv[0] == "python" else argv[0], *argv[1:]]
     return commands
 

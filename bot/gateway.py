@@ -9,6 +9,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
+from bot.ack_metrics import MeteredApp
 from bot.listeners import register_listeners
 from bot.services import Services
 
@@ -18,7 +19,7 @@ LISTENER_THREADS = 16
 
 
 def build_app(services: Services, client: WebClient) -> App:
-    app = App(
+    app = MeteredApp(
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
         client=client,
         signing_secret=services.settings.signing_secret,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.home_queue import HomeQueue
 from bot.home_view import PAGE_SIZE, HomeData, home_view
 from domains.accounting.queries import audit_log, balance_of
-from domains.identity.model import UserView
+from domains.identity.model import UserView, can_shuffle
 from domains.identity.queries import get_user
 from domains.kernel.clock import cycle_of, utcnow
 from domains.kernel.consumer import OneByOne
@@ -32,7 +32,15 @@ from domains.kernel.contracts import (
 )
 from domains.kernel.events import Event
 from domains.kernel.settings import Settings
-from domains.tasks.queries import count_open_of, get_task, open_tasks_of, recently_done_of
+from domains.tasks.queries import (
+    board_summary,
+    count_open_of,
+    get_task,
+    last_shuffle,
+    open_tasks_of,
+    recently_done_of,
+    tasks_by_author,
+)
 
 log = logging.getLogger(__name__)
 GROUP = "home"
@@ -51,6 +59,9 @@ def publish_home(client: WebClient, sessions: sessionmaker[Session], settings: S
         balance_cents=balance_of(sessions, user_id),
         today=audit_log(sessions, user_id, cycle_of(utcnow(), settings.timezone)),
         timezone=settings.timezone,
+        board=board_summary(sessions) if can_shuffle(actor.role) else None,
+        last_shuffle=last_shuffle(sessions) if can_shuffle(actor.role) else None,
+        authored=tasks_by_author(sessions, user_id),
     )
     client.views_publish(user_id=user_id, view=home_view(data))
 
@@ -58,10 +69,11 @@ def publish_home(client: WebClient, sessions: sessionmaker[Session], settings: S
 def affected_users(event: Event, sessions: sessionmaker[Session]) -> set[str]:
     """Whose App Home an event changes."""
     payload = event.payload()
-    if isinstance(payload, TaskAssigned):
-        return {payload.assignee_id} | ({payload.previous_assignee_id} if payload.previous_assignee_id else set())
-    if isinstance(payload, TaskCompleted):
-        return {payload.assignee_id}
+    if isinstance(payload, TaskAssigned) and payload.previous_assignee_id:
+        return {payload.assignee_id, payload.previous_assignee_id}
+    if isinstance(payload, TaskAssigned | TaskCompleted):  # created or done: its author's "tasks you created" too
+        task = get_task(sessions, payload.task_id)
+        return {payload.assignee_id} | ({task.author_id} if task else set())
     if isinstance(payload, UserWithdrawn | UserBalanceIncreased | UserPaid):
         return {payload.user_id}
     if isinstance(payload, TaskUpdatedV2 | TaskDeleted):

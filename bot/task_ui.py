@@ -72,5 +72,5 @@ def shuffle_all(services: Services, actor: UserView) -> str:
     """Shuffle every open task (managers and admins) and say how it went; a refusal changes nothing."""
     if not can_shuffle(actor.role):
         return SHUFFLE_REFUSAL
-    moved = tasks.shuffle_tasks(tasks.unit_of_work(services.sessions), services.rng)
+    moved = tasks.shuffle_tasks(tasks.unit_of_work(services.sessions), services.rng, actor.slack_id)
     return f"Shuffled {moved} open task{'s' if moved != 1 else ''}." if moved else "There are no open tasks."

@@ -5,25 +5,35 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 
 from bot.slack_client import make_client
 from domains.kernel.bus import DeadLetter
 from domains.kernel.consumer import Applier
 from domains.kernel.events import contracts, parse_event
+from domains.kernel.metrics import OutboxBacklog, outbox_backlog
 from domains.kernel.redis_bus import RedisBus
 from domains.kernel.relay import trim_streams
 from jobs.process import stop_on_signals
-from jobs.runtime import Runtime
+from jobs.runtime import OUTBOXES, Runtime
 
 COMMANDS = ("status", "events", "dlq", "trim")
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    commands.add_parser(
+    status = commands.add_parser(
         "status",
-        help="each stream's length, each group's pending count and lag, the dead letters",
-        description="Print each stream's length and dead letters, and each consumer group's pending count and lag.",
+        help="each outbox's waiting rows, each stream's length, each group's pending count and lag, the dead letters",
+        description="Print each outbox's unpublished rows, each stream's length and dead letters, and each consumer "
+        "group's pending count and lag. With --wait, wait instead until everything has caught up (exit 0), or say "
+        "what is still behind at --timeout (exit 1).",
     )
+    status.add_argument(
+        "--wait",
+        action="store_true",
+        help="exit 0 once every outbox is published and no group has anything pending or undelivered; 1 at --timeout",
+    )
+    status.add_argument("--timeout", type=float, default=60.0, metavar="S", help="how long --wait waits (default 60)")
     events = commands.add_parser("events", help="watch events pass", description="Watch the event streams.")
     tail = events.add_subparsers(dest="action", required=True).add_parser(
         "tail", help="print events as they are published", description="Print each event as it is published."
@@ -68,7 +78,7 @@ def _run(args: argparse.Namespace, runtime: Runtime) -> int:
         print("aTES: the embedded runtime keeps its bus inside app.py; set DATABASE_URL and REDIS_URL", file=sys.stderr)
         return 2
     if args.command == "status":
-        return _status(bus)
+        return _wait(runtime, bus, args.timeout) if args.wait else _status(runtime, bus)
     if args.command == "events":
         return _tail(bus, args.stream, args.count)
     if args.command == "trim":
@@ -90,7 +100,10 @@ def _run(args: argparse.Namespace, runtime: Runtime) -> int:
     return _replay(runtime, bus, letters)
 
 
-def _status(bus: RedisBus) -> int:
+def _status(runtime: Runtime, bus: RedisBus) -> int:
+    print(f"{'outbox':<24} {'waiting':>8} {'oldest':>13}")
+    for outbox in outbox_backlog(runtime.engine, OUTBOXES):
+        print(f"{outbox.outbox:<24} {outbox.waiting:>8} {_age(outbox):>13}")
     print(f"{'stream':<24} {'length':>8} {'dead letters':>13}")
     for stream in bus.status():
         print(f"{stream.topic:<24} {stream.length:>8} {stream.dead_letters:>13}")
@@ -98,6 +111,42 @@ def _status(bus: RedisBus) -> int:
             lag = "?" if group.lag is None else group.lag
             print(f"  group {group.name:<16} pending {group.pending:>6}  lag {lag:>6}")
     return 0
+
+
+def _age(outbox: OutboxBacklog) -> str:
+    if outbox.oldest is None:
+        return "-"
+    return f"{max(time.time() - outbox.oldest.timestamp(), 0.0):.1f} s"
+
+
+def _wait(runtime: Runtime, bus: RedisBus, timeout: float) -> int:
+    """Poll until nothing waits anywhere (0), or say what still does at the timeout (1)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        behind = _behind(runtime, bus)
+        if not behind:
+            print("status: caught up (every outbox published, nothing pending or undelivered)")
+            return 0
+        if time.monotonic() >= deadline:
+            print(f"status: not caught up after {timeout:g} s:\n  " + "\n  ".join(behind), file=sys.stderr)
+            return 1
+        time.sleep(0.2)
+
+
+def _behind(runtime: Runtime, bus: RedisBus) -> list[str]:
+    """What has not caught up yet, one line each (an outage is one of them)."""
+    try:
+        outboxes = outbox_backlog(runtime.engine, OUTBOXES)
+        found = [f"outbox {o.outbox}: {o.waiting} waiting" for o in outboxes if o.waiting]
+        for stream in bus.status():
+            found.extend(
+                f"group {g.name} on {stream.topic}: {g.pending} pending, lag {'unknown' if g.lag is None else g.lag}"
+                for g in stream.groups
+                if g.pending or g.lag != 0
+            )
+    except Exception as error:  # the database or Redis is away: not caught up, and say why
+        return [f"{type(error).__name__}: {str(error)[:200]}"]
+    return found
 
 
 def _tail(bus: RedisBus, stream: str | None, count: int | None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bot.slack_client import make_client
+from jobs.observability import serve_probes
 from jobs.process import (
     freeze_start_up_objects,
     settings_or_exit,
@@ -27,6 +28,7 @@ def main(argv: list[str] | None = None) -> None:
     stop = stop_on_signals()
     runtime = Runtime.build(settings)
     consumer = runtime.consumer(args.group, make_client(settings))
+    serve_probes(runtime)
     freeze_start_up_objects()
     consumer.run(stop)
 

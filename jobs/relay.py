@@ -7,6 +7,7 @@ import logging
 
 import redis
 
+from jobs.observability import serve_probes
 from jobs.process import (
     freeze_start_up_objects,
     settings_or_exit,
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     yield_cpu_to_the_gateway(settings)
     stop = stop_on_signals()
     runtime = Runtime.build(settings)
+    serve_probes(runtime, backlog=True)  # the relay reports the backlog of every outbox and consumer group
     freeze_start_up_objects()
     while not stop.is_set():  # Redis may still be starting: the relay waits for it rather than exit
         try:

@@ -15,6 +15,7 @@ from bot.listeners import (
     role_command,
     shuffle_command,
     slack_retries,
+    task_board,
     task_command,
     task_forms,
     task_list,
@@ -33,6 +34,7 @@ def register_listeners(app: App, services: Services) -> None:
     task_forms.register(app, services)
     task_menu.register(app, services)
     task_list.register(app, services)
+    task_board.register(app, services)
     task_shortcuts.register(app, services)
     done_action.register(app, services)
     balance_command.register(app, services)

@@ -12,8 +12,8 @@ from bot.home_view import HOME_SHUFFLE
 from bot.listeners.later import answering, just_ack
 from bot.listeners.middleware import known_user
 from bot.services import Services
-from bot.task_ui import shuffle_all
-from domains.identity.model import UserView
+from bot.task_ui import SHUFFLE_REFUSAL, shuffle_all
+from domains.identity.model import UserView, can_shuffle
 
 
 def register(app: App, services: Services) -> None:
@@ -25,9 +25,12 @@ def register(app: App, services: Services) -> None:
         publish_home(client, services.sessions, services.settings, actor)
 
     def shuffle_clicked(client: WebClient, context: BoltContext) -> None:
-        """Shuffle from the App Home; the outcome arrives by DM when done."""
+        """Shuffle from the App Home (Slack asked to confirm first); the Home shows the result where it was asked."""
         actor: UserView = context["actor"]
-        client.chat_postMessage(channel=actor.slack_id, text=shuffle_all(services, actor))
+        if not can_shuffle(actor.role):  # a Home published before their role changed
+            client.chat_postMessage(channel=actor.slack_id, text=SHUFFLE_REFUSAL)
+        else:
+            shuffle_all(services, actor)
         publish_home(client, services.sessions, services.settings, actor)
 
     app.event("app_home_opened")(ack=just_ack, lazy=[answering(home_opened)])

@@ -2,71 +2,111 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any, cast
+import logging
+from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks import escape
+from bot.home import publish_home
 from bot.listeners.later import ack_or_refuse, answering
 from bot.listeners.middleware import known_user
+from bot.people import UnknownPerson, person_id
 from bot.services import Services
 from domains.identity import handlers as identity
 from domains.identity.model import ROLES, Role, UserView, can_change_roles
 
+log = logging.getLogger(__name__)
 USAGE = (
     "*How to use `/ates`*\n"
-    f"• `/ates role @someone {'|'.join(ROLES)}`: give someone a role (admins only).\n"
+    f"• `/ates role @someone {'|'.join(ROLES)}`: give someone a role (admins only); "
+    "`@someone` is picked from Slack's @ menu, or their name or user id.\n"
     "• `/ates help`: this message."
 )
-# Slack escapes a mention in a command's text as <@U123|name> (or <@U123>); a bare id is accepted too.
-_USER = re.compile(r"^(?:<@([UW][A-Z0-9]+)(?:\|[^>]*)?>|([UW][A-Z0-9]{2,}))$")
+WHAT_A_ROLE_MAY = {
+    "worker": "you are given tasks: each costs its fee when assigned and pays its reward when done.",
+    "manager": "you see the whole board (`/task board`) and can shuffle open tasks.",
+    "accountant": "you see the company's money (`/accounting`).",
+    "admin": "you give roles (`/ates role`) and see the board, `/accounting` and `/analytics`.",
+}
 
 
-def parse_role_change(text: str) -> tuple[str, Role] | None:
-    """`role <@U123|name> manager` -> ("U123", "manager"); None when it is not that shape."""
+@dataclass(frozen=True)
+class RoleRequest:
+    person: str  # as typed: a mention, a user id or a name
+    role: Role
+
+
+def parse_role_change(text: str) -> RoleRequest | str:
+    """`role <@U123|sky> manager` -> a RoleRequest; anything else -> the answer (the usage, or what is wrong)."""
     words = text.split()
-    if len(words) != 3 or words[0].lower() != "role" or words[2].lower() not in ROLES:
-        return None
-    mention = _USER.match(words[1])
-    if mention is None:
-        return None
-    return mention.group(1) or mention.group(2), cast(Role, words[2].lower())
+    if len(words) < 3 or words[0].lower() != "role":
+        return USAGE
+    role = words[-1].lower()
+    if role not in ROLES:
+        return f'"{escape(words[-1])}" is not a role: {", ".join(ROLES)}. Nothing was changed.'
+    return RoleRequest(" ".join(words[1:-1]), role)
 
 
 def register(app: App, services: Services) -> None:
     def acknowledge(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-        """The usage for anything but a role change, and a refusal for all but admins, at once."""
+        """The usage or a refusal at once; a role change is acknowledged and made after."""
         ack_or_refuse(ack, _refusal(context["actor"], command))
 
     def change(command: dict[str, Any], respond: Respond, context: BoltContext, client: WebClient) -> None:
-        """After the ack: give the user the role (fetched from Slack if aTES does not know them yet)."""
+        """After the ack: find the person, give them the role, tell them, and answer the admin."""
         actor: UserView = context["actor"]
         asked = parse_role_change(str(command.get("text", "")))
-        if asked is None or _refusal(actor, command):
-            return
-        user_id, role = asked
-        try:
-            known_user(services, client, user_id)
-        except SlackApiError as error:
-            if error.response.get("error") != "user_not_found":
-                raise
-            respond(response_type="ephemeral", text=f"There is no user <@{user_id}> in this workspace.")
-            return
-        user = identity.change_role(identity.unit_of_work(services.sessions), user_id, role, actor.slack_id)
-        services.actors.forget(user_id)  # counts at once here; other gateway processes within the cache's TTL
-        respond(response_type="ephemeral", text=f"<@{user.slack_id}> is now {_article(role)} {role}.")
+        if isinstance(asked, RoleRequest) and not _refusal(actor, command):
+            respond(response_type="ephemeral", text=_give_role(services, client, actor, asked))
 
     app.command("/ates")(ack=acknowledge, lazy=[answering(change)])
 
 
+def _give_role(services: Services, client: WebClient, actor: UserView, asked: RoleRequest) -> str:
+    """What the admin is told: the change made, or why there was none."""
+    try:
+        user_id = person_id(services.sessions, asked.person)
+        known_user(services, client, user_id)  # fetched from Slack if aTES has not met them yet
+        change = identity.change_role(identity.unit_of_work(services.sessions), user_id, asked.role, actor.slack_id)
+    except UnknownPerson as refusal:
+        return str(refusal)
+    except identity.LastAdmin:
+        return f"<@{user_id}> is the last active admin: make someone else an admin first. Nothing was changed."
+    except SlackApiError as error:
+        if error.response.get("error") != "user_not_found":
+            raise
+        return f"There is no user <@{user_id}> in this workspace."
+    services.actors.forget(user_id)  # counts at once here; other gateway processes within the cache's TTL
+    role = asked.role
+    if not change.changed:
+        return f"<@{user_id}> is already {_article(role)} {role}; nothing was changed."
+    told = _tell(services, client, actor, change.user)
+    return f"<@{user_id}> is now {_article(role)} {role} (was {_article(change.old_role)} {change.old_role}){told}."
+
+
+def _tell(services: Services, client: WebClient, actor: UserView, user: UserView) -> str:
+    """DM the person and republish their Home as their new role's; returns how that went, for the admin."""
+    text = f"<@{actor.slack_id}> made you {_article(user.role)} {user.role} in aTES: {WHAT_A_ROLE_MAY[user.role]}"
+    try:
+        client.chat_postMessage(channel=user.slack_id, text=text)
+        publish_home(client, services.sessions, services.settings, user)
+    except SlackApiError:
+        log.exception("could not tell %s of their new role", user.slack_id)
+        return "; I could not tell them by DM"
+    return "; they have been told by DM"
+
+
 def _refusal(actor: UserView, command: dict[str, Any]) -> str | None:
-    if parse_role_change(str(command.get("text", ""))) is None:
+    asked = parse_role_change(str(command.get("text", "")))
+    if asked == USAGE:
         return USAGE
     if not can_change_roles(actor.role):
         return "Only admins can change roles; nothing was changed."
-    return None
+    return asked if isinstance(asked, str) else None
 
 
 def _article(role: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.listeners.later import answering
@@ -9,20 +11,30 @@ from bot.services import Services
 from bot.task_ui import SHUFFLE_REFUSAL, shuffle_all
 from domains.identity.model import UserView, can_shuffle
 
+USAGE = (
+    "`/shuffle` takes no arguments: it reassigns every open task at random among the workers, and each new "
+    "assignee pays the task's fee (managers and admins). Nothing was changed."
+)
+
 
 def register(app: App, services: Services) -> None:
-    def acknowledge(ack: Ack, context: BoltContext) -> None:
+    def acknowledge(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         """Refuse at once, or say the shuffle has begun."""
-        actor: UserView = context["actor"]
-        if not can_shuffle(actor.role):
-            ack(response_type="ephemeral", text=SHUFFLE_REFUSAL)
-        else:
-            ack(response_type="ephemeral", text="Shuffling every open task among the workers…")
+        ack(
+            response_type="ephemeral",
+            text=_refusal(context["actor"], command) or "Shuffling every open task among the workers…",
+        )
 
-    def shuffle(respond: Respond, context: BoltContext) -> None:
+    def shuffle(respond: Respond, command: dict[str, Any], context: BoltContext) -> None:
         """After the ack, in a listener thread: shuffle and reply with the count."""
         actor: UserView = context["actor"]
-        if can_shuffle(actor.role):
+        if not _refusal(actor, command):
             respond(response_type="ephemeral", replace_original=False, text=shuffle_all(services, actor))
 
     app.command("/shuffle")(ack=acknowledge, lazy=[answering(shuffle)])
+
+
+def _refusal(actor: UserView, command: dict[str, Any]) -> str | None:
+    if str(command.get("text", "")).strip():
+        return USAGE
+    return None if can_shuffle(actor.role) else SHUFFLE_REFUSAL

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.board import BoardRefusal, allowed, board_blocks, parse_board
 from bot.listeners.later import answering, just_ack
 from bot.requests import accept_creation
 from bot.services import Services
@@ -20,12 +21,18 @@ USAGE = (
     "it goes to a random worker, who pays its fee and earns its reward when done.\n"
     "• `/task new`: the same, in a form with a description.\n"
     "• `/task list`: your open tasks, each with a *Done* button.\n"
+    "• `/task board [@someone] [PROJECT]`: every open task and who holds it, newest first "
+    "(managers and admins; others see their own), e.g. `/task board @sky UP`.\n"
     "• `/task edit &lt;ref&gt;`: change a task's title, Jira id or description (its author or an admin); "
     "`&lt;ref&gt;` is the short ref shown with each task, or its Jira id.\n"
     "• `/task delete &lt;ref&gt;`: delete an open task (admins).\n"
     "• `/task help`: this message."
 )
 UNKNOWN = "I don't know that subcommand.\n\n" + USAGE
+NEEDS_A_REF = (
+    "`/task {0} &lt;ref&gt;`: which task? `&lt;ref&gt;` is the short ref shown with each task "
+    "(`/task list`, `/task board`) or its Jira id, e.g. `/task {0} UP-42`."
+)
 
 
 def register(app: App, services: Services) -> None:
@@ -48,6 +55,10 @@ def register(app: App, services: Services) -> None:
             _create(ack, respond, services, actor, rest)
         elif subcommand == "list":
             ack(response_type="ephemeral", text="Your open tasks", blocks=list_page(services, actor.slack_id))
+        elif subcommand == "board":
+            _board(ack, services, actor, rest)
+        elif subcommand in ("edit", "delete"):  # with a ref, the form opens (open_form)
+            ack(response_type="ephemeral", text=NEEDS_A_REF.format(subcommand))
         else:
             ack(response_type="ephemeral", text=USAGE if subcommand in ("", "help") else UNKNOWN)
 
@@ -64,6 +75,15 @@ def _words(command: dict[str, Any]) -> tuple[str, str]:
 def _opens_a_form(command: dict[str, Any]) -> bool:
     subcommand, rest = _words(command)
     return (subcommand == "new" and not rest) or (subcommand in ("edit", "delete") and bool(rest))
+
+
+def _board(ack: Ack, services: Services, actor: UserView, text: str) -> None:
+    try:
+        blocks = board_blocks(services.sessions, allowed(actor, parse_board(services.sessions, text)))
+    except BoardRefusal as refusal:
+        ack(response_type="ephemeral", text=str(refusal))
+        return
+    ack(response_type="ephemeral", text="Open tasks", blocks=blocks)
 
 
 def _create(ack: Ack, respond: Respond, services: Services, actor: UserView, text: str) -> None:

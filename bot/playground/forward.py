@@ -14,8 +14,9 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 
 from bot.playground.interactions import BadInteraction, action_payload, find_element, missing_required, state_values
+from bot.playground.manifest import Command, Shortcut
 from bot.playground.state import Message, ReplyTarget, SlackState, View
-from bot.playground.workspace import BY_ID, TEAM_ID, dm_channel
+from bot.playground.workspace import BOT_ID, BOT_USER_ID, BY_ID, TEAM_ID, dm_channel, handle
 
 APP_ID = "A0PLAYGROUND"
 FORM = "application/x-www-form-urlencoded"
@@ -61,10 +62,8 @@ class Forwarder:
     def _response_url(self, target: ReplyTarget) -> str:
         return f"{self.base_url}playground/respond/{self.state.reply_token(target)}"
 
-    def command(self, user_id: str, channel: str, line: str) -> AppReply:
+    def command(self, user_id: str, channel: str, command: Command, text: str) -> AppReply:
         """A slash command typed in `channel`; the app's acknowledgement shows as Slack shows it."""
-        command, _, text = line.strip().partition(" ")
-        self.state.post(Message(channel, self.state.next_ts(), user_id, line.strip(), [], ephemeral_to=user_id))
         form = {
             "token": "playground",
             "team_id": TEAM_ID,
@@ -72,9 +71,9 @@ class Forwarder:
             "channel_id": channel,
             "channel_name": channel.lower(),
             "user_id": user_id,
-            "user_name": BY_ID[user_id].name.split()[0].lower(),
-            "command": command,
-            "text": text.strip(),
+            "user_name": handle(BY_ID[user_id]),
+            "command": command.name,
+            "text": command.text_for_app(text.strip()),
             "api_app_id": APP_ID,
             "is_enterprise_install": "false",
             "response_url": self._response_url(ReplyTarget(channel, user_id)),
@@ -82,15 +81,21 @@ class Forwarder:
         }
         reply = self.post(urlencode(form), FORM)
         if reply.status != 200:
-            self._say(channel, user_id, f'`{command}` failed with the error "dispatch_failed" ({reply.status})')
+            self._say(channel, user_id, f'`{command.name}` failed with the error "dispatch_failed" ({reply.status})')
         elif reply.body.strip():
-            answer = reply.json()
-            if not isinstance(answer, dict):
-                answer = {"text": reply.body}
-            visible = None if answer.get("response_type") == "in_channel" else user_id
-            blocks = answer.get("blocks") or []
-            self.state.bot_message(channel, str(answer.get("text") or ""), blocks, ephemeral_to=visible)
+            self._show_acknowledgement(user_id, channel, f"{command.name} {text}".strip(), reply)
         return reply
+
+    def _show_acknowledgement(self, user_id: str, channel: str, line: str, reply: AppReply) -> None:
+        """Slack shows the typed command only beside an answer everyone sees; otherwise the answer is the user's."""
+        answer = reply.json()
+        if not isinstance(answer, dict):
+            answer = {"text": reply.body}
+        visible = None if answer.get("response_type") == "in_channel" else user_id
+        if visible is None:
+            self.state.post(Message(channel, self.state.next_ts(), user_id, line, []))
+        blocks = answer.get("blocks") or []
+        self.state.bot_message(channel, str(answer.get("text") or ""), blocks, ephemeral_to=visible)
 
     def _say(self, channel: str, user_id: str, text: str) -> None:
         self.state.bot_message(channel, text, [], ephemeral_to=user_id)
@@ -98,11 +103,7 @@ class Forwarder:
     def click_in_message(
         self, user_id: str, channel: str, ts: str, block_id: str, action_id: str, chosen: Any
     ) -> AppReply:
-        message = self.state.find(channel, ts)
-        if message is None or not message.visible_to(user_id):
-            raise BadInteraction("that message is gone")
-        if message.channel.startswith("D") and message.channel != dm_channel(user_id):
-            raise BadInteraction("that message is in someone else's DM")
+        message = self._visible_message(user_id, channel, ts)
         action = action_payload(block_id, find_element(message.blocks, block_id, action_id), chosen)
         container: dict[str, Any] = {
             "type": "message",
@@ -115,6 +116,50 @@ class Forwarder:
         if message.ephemeral_to is None:
             payload["message"] = {"type": "message", "ts": ts, "text": message.text, "blocks": message.blocks}
         return self._send_payload(payload)
+
+    def _visible_message(self, user_id: str, channel: str, ts: str) -> Message:
+        message = self.state.find(channel, ts)
+        if message is None or not message.visible_to(user_id):
+            raise BadInteraction("that message is gone")
+        if message.channel.startswith("D") and message.channel != dm_channel(user_id):
+            raise BadInteraction("that message is in someone else's DM")
+        return message
+
+    def global_shortcut(self, user_id: str, shortcut: Shortcut) -> AppReply:
+        """Chosen from the ⚡ menu: Slack sends a `shortcut` payload, with no channel and no response_url."""
+        return self._send_payload({"type": "shortcut", **self._shortcut_fields(user_id, shortcut)})
+
+    def message_shortcut(self, user_id: str, shortcut: Shortcut, channel: str, ts: str) -> AppReply:
+        """Chosen from a message's "More actions": Slack sends a `message_action` payload with the message."""
+        message = self._visible_message(user_id, channel, ts)
+        if message.ephemeral_to is not None:
+            raise BadInteraction("Slack offers no shortcuts on a message only you can see")
+        quoted: dict[str, Any] = {"type": "message", "user": message.author, "ts": ts, "text": message.text}
+        if message.author == BOT_USER_ID:
+            quoted["bot_id"] = BOT_ID
+        if message.blocks:
+            quoted["blocks"] = message.blocks
+        payload = {
+            "type": "message_action",
+            **self._shortcut_fields(user_id, shortcut),
+            "channel": {"id": message.channel, "name": message.channel.lower()},
+            "message_ts": ts,
+            "message": quoted,
+            "response_url": self._response_url(ReplyTarget(message.channel, user_id, ts)),
+        }
+        return self._send_payload(payload)
+
+    def _shortcut_fields(self, user_id: str, shortcut: Shortcut) -> dict[str, Any]:
+        return {
+            "token": "playground",
+            "action_ts": f"{time.time():.6f}",
+            "team": {"id": TEAM_ID, "domain": "ates-playground"},
+            "user": {"id": user_id, "username": handle(BY_ID[user_id]), "team_id": TEAM_ID},
+            "is_enterprise_install": False,
+            "enterprise": None,
+            "callback_id": shortcut.callback_id,
+            "trigger_id": self.state.trigger_for(user_id),
+        }
 
     def click_in_view(
         self, user_id: str, view_id: str, block_id: str, action_id: str, chosen: Any, raw_values: dict[str, Any]
@@ -135,7 +180,7 @@ class Forwarder:
         return {
             "type": "block_actions",
             "team": {"id": TEAM_ID, "domain": "ates-playground"},
-            "user": {"id": user_id, "username": BY_ID[user_id].name.split()[0].lower(), "team_id": TEAM_ID},
+            "user": {"id": user_id, "username": handle(BY_ID[user_id]), "team_id": TEAM_ID},
             "api_app_id": APP_ID,
             "token": "playground",
             "container": container,

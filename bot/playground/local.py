@@ -17,7 +17,6 @@ from domains.identity.queries import list_users
 from domains.kernel.settings import Settings
 
 log = logging.getLogger(__name__)
-PORTS_TRIED = 50
 
 
 def wanted(settings: Settings) -> bool:
@@ -25,23 +24,29 @@ def wanted(settings: Settings) -> bool:
     return settings.slack_bot_token is None and settings.slack_app_token is None
 
 
-def first_free_port(start: int) -> int:
-    for port in range(start, min(start + PORTS_TRIED, 65536)):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("0.0.0.0", port))
-            except OSError:
-                continue
-            return port
-    raise OSError(f"no free port in {start}..{start + PORTS_TRIED - 1}; set PORT")
+def claim_port(port: int) -> int:
+    """`port`, if nothing else listens on it; a clear exit otherwise (the playground never moves elsewhere).
+
+    The probe binds as waitress does, with SO_REUSEADDR, so the port of a run just stopped (its connections
+    in TIME_WAIT) is free again at once, and the tab still open on it reconnects to the new run.
+    """
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as taken:
+            raise SystemExit(
+                f"aTES: port {port} is taken by another program ({taken.strerror}); stop it, or pick another "
+                f"port: PORT={port + 1} make run"
+            ) from None
+    return port
 
 
 def playground_settings(settings: Settings) -> Settings:
-    """The settings with the Web API pointed at the playground, on PORT or the next free port."""
-    port = first_free_port(settings.port)
+    """The settings with the Web API pointed at the playground on PORT (exits if another program holds it)."""
+    port = claim_port(settings.port)
     return settings.model_copy(
         update={
-            "port": port,
             "slack_api_url": f"http://127.0.0.1:{port}/playground/api/",
             "ates_analytics_channel": settings.ates_analytics_channel or ANALYTICS,
         }

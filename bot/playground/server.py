@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 from urllib.parse import parse_qsl
 
+from bot.playground.emoji_names import shortcodes
 from bot.playground.forward import Forwarder
 from bot.playground.interactions import BadInteraction
+from bot.playground.manifest import AppManifest, load_manifest, message_text
 from bot.playground.snapshot import snapshot
 from bot.playground.state import Message, SlackState
 from bot.playground.web_api import RateLimited, WebApi, error, respond
@@ -42,14 +45,19 @@ def _values(body: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class Playground:
-    """A local Slack: `close_day` runs the daily close; `roles` tells the page who holds which aTES role."""
+    """A local Slack: `close_day` runs the daily close; `roles` tells the page who holds which aTES role.
+
+    `instance` names this run: the page sees it change when the playground restarts (its state is then new).
+    """
 
     base_url: str
     events_url: str
     signing_secret: str
     close_day: Callable[[], str] | None = None
     roles: Callable[[], dict[str, str]] = dict
+    manifest: AppManifest = field(default_factory=load_manifest)
     state: SlackState = field(default_factory=SlackState)
+    instance: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def __post_init__(self) -> None:
         self.api = WebApi(self.state, self.base_url)
@@ -112,6 +120,8 @@ class Playground:
             return "200 OK", STATIC_TYPES.get(file.filename[-4:].lower(), "application/octet-stream"), file.content
         if path == "/playground/state":
             return self.page_state(query)
+        if path == "/playground/emoji.json":
+            return _json(shortcodes())
         if path == "/playground/calls":
             calls = self.state.calls_to(query.get("method"))
             return _json({"ok": True, "calls": [{"method": c.method, "args": c.args} for c in calls]})
@@ -119,10 +129,10 @@ class Playground:
 
     def page_state(self, query: dict[str, str]) -> Reply:
         user = self._user(query.get("user"))
-        if query.get("since") == str(self.state.version):
-            return _json({"version": self.state.version, "unchanged": True})
+        if query.get("instance") == self.instance and query.get("since") == str(self.state.version):
+            return _json({"instance": self.instance, "version": self.state.version, "unchanged": True})
         seen = snapshot(self.state, user, self.base_url, self.roles())
-        seen["can_close_day"] = self.close_day is not None
+        seen.update(self.manifest.for_page(), instance=self.instance, can_close_day=self.close_day is not None)
         return _json(seen)
 
     def post(self, path: str, body: dict[str, Any]) -> Reply:
@@ -131,6 +141,8 @@ class Playground:
             return self.send(user, str(body.get("channel") or ""), str(body.get("text") or ""))
         if path == "/playground/action":
             return self.action(user, body)
+        if path == "/playground/shortcut":
+            return self.shortcut(user, body)
         if path == "/playground/submit":
             return _json({"ok": True, **self.forwarder.submit(user, str(body.get("view_id")), _values(body))})
         if path == "/playground/close-modal":
@@ -148,10 +160,25 @@ class Playground:
         if not channel or not text.strip():
             raise HttpError("400 Bad Request", "say something in a conversation")
         if text.startswith("/"):
-            reply = self.forwarder.command(user, channel, text)
+            name, _, rest = text.partition(" ")
+            command = self.manifest.command(name)
+            if command is None:  # Slack's client refuses it: the app never hears of it
+                raise HttpError("400 Bad Request", f"{name} is not a valid command")
+            reply = self.forwarder.command(user, channel, command, rest)
             return _json({"ok": reply.status == 200, "status": reply.status})
-        self.state.post(Message(channel, self.state.next_ts(), user, text.strip(), []))
+        self.state.post(Message(channel, self.state.next_ts(), user, message_text(text.strip()), []))
         return _json({"ok": True})
+
+    def shortcut(self, user: str, body: dict[str, Any]) -> Reply:
+        """A shortcut chosen in the ⚡ menu (global) or in a message's "More actions" (message)."""
+        shortcut = self.manifest.shortcut(str(body.get("callback_id")))
+        if shortcut is None:
+            raise HttpError("404 Not Found", "the app has no such shortcut")
+        if shortcut.kind == "message":
+            reply = self.forwarder.message_shortcut(user, shortcut, str(body.get("channel")), str(body.get("ts")))
+        else:
+            reply = self.forwarder.global_shortcut(user, shortcut)
+        return _json({"ok": reply.status == 200, "status": reply.status})
 
     def action(self, user: str, body: dict[str, Any]) -> Reply:
         block_id, action_id, chosen = str(body.get("block_id")), str(body.get("action_id")), body.get("value")

@@ -39,6 +39,11 @@ PEOPLE = (
 BY_ID = {person.slack_id: person for person in PEOPLE}
 
 
+def handle(person: Person) -> str:
+    """The person's Slack username: what `@` completes in the composer and Slack puts in `<@U…|name>`."""
+    return person.name.split()[0].lower()
+
+
 def initials(name: str) -> str:
     return "".join(part[0] for part in name.split()[:2]).upper()
 
@@ -56,11 +61,10 @@ def avatar_svg(person: Person) -> str:
 def member(person: Person, base_url: str) -> dict[str, Any]:
     """The person as Slack's `users.list` and `users.info` describe a member."""
     avatar = f"{base_url}playground/avatars/{person.slack_id}.svg"
-    handle = person.name.split()[0].lower()
     return {
         "id": person.slack_id,
         "team_id": TEAM_ID,
-        "name": handle,
+        "name": handle(person),
         "real_name": person.name,
         "deleted": False,
         "is_bot": False,
@@ -72,7 +76,7 @@ def member(person: Person, base_url: str) -> dict[str, Any]:
             "display_name": person.name,
             "real_name": person.name,
             "title": person.title,
-            "email": f"{handle}@ates.example",
+            "email": f"{handle(person)}@ates.example",
             "image_72": avatar,
             "image_192": avatar,
         },

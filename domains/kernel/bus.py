@@ -25,6 +25,21 @@ class DeadLetter:
     group: str
 
 
+@dataclass(frozen=True)
+class GroupStatus:
+    name: str
+    pending: int
+    lag: int | None  # entries not yet delivered to the group (None when Redis cannot tell)
+
+
+@dataclass(frozen=True)
+class StreamStatus:
+    topic: str
+    length: int
+    groups: list[GroupStatus]
+    dead_letters: int
+
+
 class StreamBus(Protocol):
     def publish(self, messages: list[tuple[str, str]]) -> None:
         """Append (topic, body) messages, in order."""
@@ -56,3 +71,6 @@ class StreamBus(Protocol):
 
     def history(self, topic: str) -> Iterator[Delivery]:
         """Every message still on the topic's stream, oldest first, outside any group (for replays)."""
+
+    def status(self) -> list[StreamStatus]:
+        """Each stream's length, each group's pending count and lag, and the stream's dead letters."""

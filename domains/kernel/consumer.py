@@ -14,6 +14,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from domains.kernel.bus import Delivery, StreamBus
 from domains.kernel.events import Event, InvalidEvent, Payload, parse_event
+from domains.kernel.metrics import BATCH_SECONDS, EVENTS_APPLIED, EVENTS_DEAD_LETTERED, EVENTS_FAILED
 from domains.kernel.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,9 @@ class Consumer:
         self._pause = 0.0  # how long to wait before the next poll (a retry's backoff)
         self._backlog = True  # at start, first finish what this consumer left pending
         self.topics = list(subscription.topics)
+        group = subscription.group
+        self._applied, self._failed = EVENTS_APPLIED.labels(group), EVENTS_FAILED.labels(group)
+        self._dead_lettered, self._batch_seconds = EVENTS_DEAD_LETTERED.labels(group), BATCH_SECONDS.labels(group)
         try:
             bus.ensure_group(subscription.group, self.topics)
         except OUTAGES:  # the bus is still starting: the first read that finds no group creates it
@@ -140,8 +144,15 @@ class Consumer:
         return self._settle(self.bus.reclaim(group, self.name, self.topics, idle_ms, self.batch))
 
     def _settle(self, deliveries: list[Delivery]) -> int:
+        if not deliveries:
+            return 0
+        with self._batch_seconds.time():
+            return self._settle_batch(deliveries)
+
+    def _settle_batch(self, deliveries: list[Delivery]) -> int:
         if len(deliveries) > 1 and self._apply_together(deliveries):
             self.bus.ack(self.subscription.group, deliveries)
+            self._applied.inc(len(deliveries))
             return len(deliveries)
         done: list[Delivery] = []
         for delivery in deliveries:
@@ -168,6 +179,7 @@ class Consumer:
         group = self.subscription.group
         try:
             self.subscription.apply(parse_event(delivery.body))
+            self._applied.inc()
         except InvalidEvent as error:
             self._dead_letter(delivery, str(error), 1)
         except OUTAGES:
@@ -176,6 +188,7 @@ class Consumer:
             log.exception("%s: database or bus unavailable; retrying %s", group, delivery.message_id)
             return False
         except Exception as error:  # a handler bug or bad data: retry with backoff, then dead-letter
+            self._failed.inc()
             attempts = self._failures.get(delivery.message_id, 0) + 1
             self._failures[delivery.message_id] = attempts
             log.exception("%s failed on %s (attempt %d)", group, delivery.message_id, attempts)
@@ -192,6 +205,7 @@ class Consumer:
             "%s: dead-lettering %s after %d attempts: %s", self.subscription.group, delivery.message_id, attempts, error
         )
         self.bus.dead_letter(self.subscription.group, delivery, f"after {attempts} attempt(s): {error}")
+        self._dead_lettered.inc()
 
     def run(self, stop: threading.Event, block_ms: int = 1000) -> None:
         """Consume until `stop` is set; the batch in hand is applied and acknowledged first."""

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from domains.kernel.bus import DeadLetter, Delivery
+from domains.kernel.bus import DeadLetter, Delivery, GroupStatus, StreamStatus
 
 DLQ_SUFFIX = ".dlq"
 
@@ -143,3 +143,19 @@ class MemoryBus:
         with self._changed:
             state = self._groups.get((topic, group))
             return len(state.pending) if state else 0
+
+    def status(self) -> list[StreamStatus]:
+        """Each stream's length, each group's pending count and lag, and the stream's dead letters (as Redis's)."""
+        with self._changed:
+            return [
+                StreamStatus(topic, len(stream), self._group_status(topic), len(self._dead.get(topic, [])))
+                for topic, stream in sorted(self._streams.items())
+            ]
+
+    def _group_status(self, topic: str) -> list[GroupStatus]:
+        end = self._trimmed.get(topic, 0) + len(self._streams[topic])
+        return [
+            GroupStatus(group, len(state.pending), end - state.next_index)
+            for (t, group), state in sorted(self._groups.items())
+            if t == topic
+        ]

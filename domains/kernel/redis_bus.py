@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, cast
 
 import redis
 
-from domains.kernel.bus import DeadLetter, Delivery
+from domains.kernel.bus import DeadLetter, Delivery, StreamStatus
+from domains.kernel.bus import GroupStatus as GroupStatus  # where callers have always found it
 
 DLQ_SUFFIX = ".dlq"
 log = logging.getLogger(__name__)
@@ -22,21 +22,6 @@ for i = 1, #KEYS do
 end
 return #KEYS
 """
-
-
-@dataclass(frozen=True)
-class GroupStatus:
-    name: str
-    pending: int
-    lag: int | None  # entries not yet delivered to the group (None when Redis cannot tell)
-
-
-@dataclass(frozen=True)
-class StreamStatus:
-    topic: str
-    length: int
-    groups: list[GroupStatus]
-    dead_letters: int
 
 
 def _id(message_id: str) -> tuple[int, int]:
@@ -163,11 +148,18 @@ class RedisBus:
         for topic in self.topics():
             key = self.key(topic)
             groups = [
-                GroupStatus(g["name"], int(g["pending"]), g.get("lag"))
+                GroupStatus(g["name"], int(g["pending"]), self._lag(key, g))
                 for g in cast(list[dict[str, Any]], self.client.xinfo_groups(key))
             ]
             found.append(StreamStatus(topic, self._length(key), groups, self._length(key + DLQ_SUFFIX)))
         return found
+
+    def _lag(self, key: str, group: dict[str, Any]) -> int | None:
+        """Redis cannot count the lag after entries were deleted mid-stream; a group that read the last has none."""
+        if group.get("lag") is not None:
+            return int(group["lag"])
+        last = cast(dict[str, Any], self.client.xinfo_stream(key))["last-generated-id"]
+        return 0 if group["last-delivered-id"] == last else None
 
     def _length(self, key: str) -> int:
         return int(cast(int, self.client.xlen(key)))

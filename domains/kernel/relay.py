@@ -20,6 +20,7 @@ from sqlalchemy import Engine, Table, select, text, update
 from domains.kernel.bus import StreamBus
 from domains.kernel.clock import utcnow
 from domains.kernel.db import among
+from domains.kernel.metrics import RELAY_PUBLISH_SECONDS, RELAY_PUBLISHED
 
 log = logging.getLogger(__name__)
 MAX_PAUSE_S = 2.0
@@ -40,9 +41,11 @@ def relay_once(engine: Engine, outbox: Table, bus: StreamBus, batch: int = 1000)
         ).all()
         if not rows:
             return 0
-        bus.publish([(row.topic, row.body) for row in rows])
-        published = among(connection, outbox.c.id, [row.id for row in rows])
-        connection.execute(update(outbox).where(published).values(published_at=utcnow()))
+        with RELAY_PUBLISH_SECONDS.labels(outbox.name).time():
+            bus.publish([(row.topic, row.body) for row in rows])
+            published = among(connection, outbox.c.id, [row.id for row in rows])
+            connection.execute(update(outbox).where(published).values(published_at=utcnow()))
+    RELAY_PUBLISHED.labels(outbox.name).inc(len(rows))
     return len(rows)
 
 

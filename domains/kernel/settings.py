@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     ates_slack_post_per_channel_per_min: float = Field(default=60, gt=0)  # chat.postMessage, one a second per channel
     ates_slack_burst: int = Field(default=1, ge=1)  # calls of one method (or channel) that may go back to back
     ates_home_publish_interval_s: float = Field(default=5.0, ge=0)  # at most one views.publish per user this often
+    ates_metrics_port: int | None = Field(default=None, ge=1, le=65535)  # /metrics of a process other than the gateway
 
     @field_validator("slack_api_url")
     @classmethod

@@ -24,6 +24,7 @@ from domains.kernel.db import table_of
 from domains.kernel.events import Event
 from domains.kernel.unit_of_work import UnitOfWork
 from domains.tasks.model import (
+    DuplicateJiraId,
     NewTask,
     Status,
     TaskNotFound,
@@ -34,10 +35,11 @@ from domains.tasks.model import (
     pick_worker,
     validate_task,
 )
-from domains.tasks.tables import Member, Task, inbox, outbox
+from domains.tasks.tables import Member, Shuffle, Task, inbox, outbox
 
 PRODUCER = "tasks"
 _SHUFFLE_LOCK = 0x7A5C5
+_JIRA_LOCK = 0x7A5C6  # with a Jira id's hash: the two-key advisory locks, apart from the shuffle's one-key lock
 SHUFFLE_CHUNK = 5_000  # open tasks locked, moved and announced at a time
 
 _system_random = random.SystemRandom()
@@ -69,6 +71,7 @@ def create_requested_task(uow: UnitOfWork, request: Event, rng: random.Random = 
 
 
 def _create(uow: UnitOfWork, author_id: str, new: NewTask, rng: random.Random) -> TaskView:
+    _check_jira_id_free(uow.session, new.jira_id, None)
     assignee_id = pick_worker(_workers(uow.session), rng)
     now = utcnow()
     task = Task(
@@ -132,6 +135,8 @@ def update_task(uow: UnitOfWork, task_id: UUID, editor_id: str, is_admin: bool, 
     with uow:
         task = _locked(uow, task_id)
         check_can_edit(task_view(task), editor_id, is_admin)
+        if task.status == "open":
+            _check_jira_id_free(uow.session, new.jira_id, task.task_id)
         task.title, task.jira_id, task.description = new.title, new.jira_id, new.description
         uow.emit(TaskUpdatedV2(task_id=task_id, title=new.title, jira_id=new.jira_id, description=new.description))
         view = task_view(task)
@@ -166,6 +171,18 @@ def reassign_tasks_of(uow: UnitOfWork, user_id: str, rng: random.Random = _syste
     return len(open_tasks)
 
 
+def _check_jira_id_free(session: Session, jira_id: str | None, task_id: str | None) -> None:
+    """Refuse a Jira id another open task has; on PostgreSQL, two tasks given the same id at once queue up."""
+    if jira_id is None:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(:j))"), {"k": _JIRA_LOCK, "j": jira_id})
+    query = select(Task).where(Task.jira_id == jira_id, Task.status == "open", Task.task_id != (task_id or ""))
+    holder = session.scalars(query.limit(1)).first()
+    if holder is not None:
+        raise DuplicateJiraId(jira_id, task_view(holder))
+
+
 def _locked(uow: UnitOfWork, task_id: UUID) -> Task:
     task = uow.session.get(Task, str(task_id), with_for_update=True)
     if task is None:
@@ -173,8 +190,8 @@ def _locked(uow: UnitOfWork, task_id: UUID) -> Task:
     return task
 
 
-def shuffle_tasks(uow: UnitOfWork, rng: random.Random = _system_random) -> int:
-    """Reassign every open task to a random worker; returns how many were reassigned.
+def shuffle_tasks(uow: UnitOfWork, rng: random.Random = _system_random, shuffled_by: str | None = None) -> int:
+    """Reassign every open task to a random worker and record the shuffle; returns how many were reassigned.
 
     The tasks are locked, moved and announced a chunk at a time in one transaction, so memory stays flat.
     """
@@ -194,6 +211,7 @@ def shuffle_tasks(uow: UnitOfWork, rng: random.Random = _system_random) -> int:
                 uow.emit(TaskAssigned(task_id=UUID(task_id), assignee_id=assignee, previous_assignee_id=previous))
             uow.flush()
             moved, after = moved + len(moves), chunk[-1][0]
+        session.add(Shuffle(shuffled_by=shuffled_by, moved=moved, worker_count=len(workers), shuffled_at=utcnow()))
         uow.commit()
     return moved
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
@@ -12,6 +13,7 @@ Status = Literal["open", "done", "deleted"]
 MAX_TITLE = 200
 MAX_DESCRIPTION = 2000
 JIRA_ID = re.compile(r"^[A-Z][A-Z0-9]{0,9}-[0-9]{1,7}$")
+JIRA_PROJECT = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
 _LEADING_KEY = re.compile(r"^\s*\[([^\]]*)\]\s*(.*)$", re.DOTALL)
 
 
@@ -25,6 +27,17 @@ class InvalidTask(TaskError):
     def __init__(self, message: str, field: str = "title") -> None:
         super().__init__(message)
         self.field = field
+
+
+class DuplicateJiraId(InvalidTask):
+    """Another open task has this Jira id: `/task edit UP-42` must name one task."""
+
+    def __init__(self, jira_id: str, holder: TaskView) -> None:
+        ref = str(holder.task_id)[:8]
+        super().__init__(
+            f'{jira_id} is already the Jira id of the open task "{holder.title}" (ref {ref}); nothing was saved.',
+            "jira_id",
+        )
 
 
 class NoWorkers(TaskError):
@@ -63,6 +76,29 @@ class TaskView:
     status: Status
     author_id: str
     assignee_id: str
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    """Which open tasks a board shows: everyone's, or one person's, of every Jira project or one."""
+
+    assignee_id: str | None = None
+    project: str | None = None
+
+
+@dataclass(frozen=True)
+class BoardSummary:
+    open_count: int
+    worker_count: int
+    by_assignee: list[tuple[str, int]]  # the assignees holding the most open tasks first
+
+
+@dataclass(frozen=True)
+class ShuffleRecord:
+    shuffled_by: str | None
+    moved: int
+    worker_count: int
+    shuffled_at: datetime
 
 
 def parse_new_task(text: str, description: str = "") -> NewTask:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.tasks.handlers import task_view
-from domains.tasks.model import TaskView
-from domains.tasks.tables import Task
+from domains.tasks.model import BoardFilter, BoardSummary, ShuffleRecord, TaskView
+from domains.tasks.tables import Member, Shuffle, Task
 
 
 def get_task(sessions: sessionmaker[Session], task_id: UUID) -> TaskView | None:
@@ -62,3 +62,55 @@ def find_tasks(sessions: sessionmaker[Session], ref: str, limit: int = 5) -> lis
             if found:
                 return found
     return []
+
+
+def _board_query(board: BoardFilter) -> Select[Task]:
+    query = select(Task).where(Task.status == "open")
+    if board.assignee_id:
+        query = query.where(Task.assignee_id == board.assignee_id)
+    if board.project:
+        query = query.where(Task.jira_id.startswith(f"{board.project}-", autoescape=True))
+    return query
+
+
+def board_page(sessions: sessionmaker[Session], board: BoardFilter, limit: int, offset: int) -> list[TaskView]:
+    """One page of the open tasks a board shows, newest first."""
+    query = _board_query(board).order_by(Task.created_at.desc(), Task.task_id).offset(offset).limit(limit)
+    with sessions() as session:
+        return [task_view(t) for t in session.scalars(query)]
+
+
+def count_board(sessions: sessionmaker[Session], board: BoardFilter) -> int:
+    with sessions() as session:
+        return int(session.execute(select(func.count()).select_from(_board_query(board).subquery())).scalar_one())
+
+
+def board_summary(sessions: sessionmaker[Session], top: int = 10) -> BoardSummary:
+    """How many tasks are open, among how many workers, and who holds the most."""
+    held = func.count().label("held")
+    by_assignee = (
+        select(Task.assignee_id, held)
+        .where(Task.status == "open")
+        .group_by(Task.assignee_id)
+        .order_by(held.desc(), Task.assignee_id)
+    )
+    workers = select(func.count()).select_from(Member).where(Member.role == "worker", Member.is_active.is_(True))
+    with sessions() as session:
+        counts = [(assignee, int(n)) for assignee, n in session.execute(by_assignee)]
+        worker_count = int(session.execute(workers).scalar_one())
+    return BoardSummary(sum(n for _, n in counts), worker_count, counts[:top])
+
+
+def tasks_by_author(sessions: sessionmaker[Session], author_id: str, limit: int = 10) -> list[TaskView]:
+    """The tasks a user created, newest first, whatever their status."""
+    query = select(Task).where(Task.author_id == author_id).order_by(Task.created_at.desc(), Task.task_id)
+    with sessions() as session:
+        return [task_view(t) for t in session.scalars(query.limit(limit))]
+
+
+def last_shuffle(sessions: sessionmaker[Session]) -> ShuffleRecord | None:
+    with sessions() as session:
+        shuffle = session.scalars(select(Shuffle).order_by(Shuffle.shuffle_id.desc()).limit(1)).first()
+        if shuffle is None:
+            return None
+        return ShuffleRecord(shuffle.shuffled_by, shuffle.moved, shuffle.worker_count, shuffle.shuffled_at)

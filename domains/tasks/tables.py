@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Index, MetaData, String, Text
+from sqlalchemy import Boolean, DateTime, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from domains.kernel.db import inbox_table, outbox_table
+from domains.kernel.db import BigId, inbox_table, outbox_table
 
 metadata = MetaData()
 
@@ -32,6 +32,18 @@ class Task(Base):
     assignee_id: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Shuffle(Base):
+    """Each shuffle that ran: the App Home of managers and admins shows the last one."""
+
+    __tablename__ = "tasks_shuffles"
+
+    shuffle_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    shuffled_by: Mapped[str | None] = mapped_column(String(32))
+    moved: Mapped[int] = mapped_column(Integer)
+    worker_count: Mapped[int] = mapped_column(Integer)
+    shuffled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Member(Base):

@@ -53,9 +53,10 @@ class System:
             for argv in DISTRIBUTED_PROCESSES:
                 self.spawn(argv, argv[-1].replace(".", "-"))
 
-    def spawn(self, argv: list[str], name: str) -> subprocess.Popen[bytes]:
+    def spawn(self, argv: list[str], name: str, **extra_env: str) -> subprocess.Popen[bytes]:
+        env = {**self.env, **extra_env}
         with open(self.logs / f"{name}.log", "ab") as log:  # the child keeps its own copy of the handle
-            process = subprocess.Popen([sys.executable, *argv], cwd=ROOT, env=self.env, stdout=log, stderr=log)
+            process = subprocess.Popen([sys.executable, *argv], cwd=ROOT, env=env, stdout=log, stderr=log)
         self.processes.append(process)
         return process
 

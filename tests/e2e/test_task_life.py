@@ -12,11 +12,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.accounting.queries import audit_check, audit_log, balance_of
-from domains.kernel.clock import utcnow
 from domains.kernel.db import make_engine, make_session_factory
 from tests.e2e.harness import SIGNING_SECRET, System, base_env, eventually
 from tests.fakes.slack_api import Call, FakeSlack, member
 from tests.fakes.slack_requests import SlackSender
+from tests.integration.ledger import recorded_cycles
 
 T = TypeVar("T")
 WORKERS = {"U1", "U2"}
@@ -108,7 +108,7 @@ def test_a_task_from_command_to_money(system: tuple[System, sessionmaker[Session
     shown = slack.wait_for("response_url", where=lambda c: "balance" in c.args.get("text", ""))[0]
     rendered = json.dumps(shown.args["blocks"])
     assert "Fix the beak" in rendered and "UP-42" in rendered
-    lines = audit_log(sessions, assignee, utcnow().date())
+    lines = [line for cycle in recorded_cycles(sessions) for line in audit_log(sessions, assignee, cycle)]
     assert [(line.kind, line.amount_cents) for line in lines] == [("withdraw", -fee), ("deposit", reward)]
     assert audit_check(sessions) == []
 

@@ -13,11 +13,24 @@ from slack_sdk import WebClient
 from waitress.server import create_server
 
 from bot.gateway import wsgi
+from bot.playground.manifest import AppManifest, Command, Shortcut
 from bot.playground.server import Playground
 from tests.e2e.harness import free_port
 from tests.fakes.playground import PlaygroundClient
 
 SECRET = "playground-test-secret"
+# What the small app declares, as manifest.yml does for aTES: /whois gets mentions escaped as Slack does.
+MANIFEST = AppManifest(
+    commands=(
+        Command("/echo", "Say it back"),
+        Command("/whois", "Who is that", usage_hint="@someone", should_escape=True),
+        Command("/form", "Open a form"),
+        Command("/pick", "Pick a colour"),
+        Command("/upload", "Upload a file"),
+        Command("/rich", "Answer in rich text"),
+    ),
+    shortcuts=(Shortcut("Make a thing", "global", "make_thing"), Shortcut("Quote it", "message", "quote")),
+)
 FORM_VIEW: dict[str, Any] = {
     "type": "modal",
     "callback_id": "form",
@@ -53,11 +66,31 @@ PICK_BLOCKS = [
     }
 ]
 
+# Verbatim text as Slack shows rich_text: markup characters stay characters; only explicit styles format.
+RICH_BLOCKS = [
+    {
+        "type": "rich_text",
+        "block_id": "rich",
+        "elements": [
+            {
+                "type": "rich_text_section",
+                "elements": [
+                    {"type": "text", "text": "Title", "style": {"bold": True}},
+                    {"type": "text", "text": " *x* _y_ get_user_id <!channel> https://example.com/a_b "},
+                    {"type": "user", "user_id": "USKY"},
+                    {"type": "emoji", "name": "tada"},
+                ],
+            }
+        ],
+    }
+]
+
 
 @dataclass
 class Heard:
     submissions: list[dict[str, Any]] = field(default_factory=list)
     clicks: list[dict[str, Any]] = field(default_factory=list)
+    shortcuts: list[dict[str, Any]] = field(default_factory=list)
 
 
 def small_app(client: WebClient, heard: Heard) -> App:
@@ -66,6 +99,26 @@ def small_app(client: WebClient, heard: Heard) -> App:
     @app.command("/echo")
     def echo(ack: Ack, command: dict[str, str]) -> None:
         ack(response_type="in_channel" if command["text"] == "loud" else "ephemeral", text=f"echo {command['text']}")
+
+    @app.command("/whois")
+    def whois(ack: Ack, command: dict[str, str]) -> None:
+        ack(text=f"whois {command['text']}")
+
+    @app.shortcut("make_thing")
+    def make_thing(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
+        ack()
+        heard.shortcuts.append(shortcut)
+        client.views_open(trigger_id=shortcut["trigger_id"], view=FORM_VIEW)
+
+    @app.shortcut("quote")
+    def quote(ack: Ack, shortcut: dict[str, Any], respond: Respond) -> None:
+        ack()
+        heard.shortcuts.append(shortcut)
+        respond(text=f"Quoted: {shortcut['message']['text']}")
+
+    @app.command("/rich")
+    def rich(ack: Ack) -> None:
+        ack(text="Title *x*", blocks=RICH_BLOCKS)
 
     @app.command("/form")
     def form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -109,7 +162,7 @@ def serve_small_app() -> Iterator[tuple[PlaygroundClient, Heard]]:
     """The small app and the playground on one waitress server on a free port, as app.py serves them."""
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
-    playground = Playground(base_url=base, events_url=base + "slack/events", signing_secret=SECRET)
+    playground = Playground(base_url=base, events_url=base + "slack/events", signing_secret=SECRET, manifest=MANIFEST)
     heard = Heard()
     client = WebClient(token="xoxb-test", base_url=base + "playground/api/")
     server = create_server(playground.mount(wsgi(small_app(client, heard))), host="127.0.0.1", port=port, threads=8)

@@ -92,3 +92,9 @@ class Ledger:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def recorded_cycles(sessions: sessionmaker[Session]) -> list[date]:
+    """Every billing cycle that holds an audit record, oldest first: a test's own days, whatever the wall clock says."""
+    with sessions() as session:
+        return list(session.scalars(select(AuditRecord.billing_cycle).distinct().order_by(AuditRecord.billing_cycle)))

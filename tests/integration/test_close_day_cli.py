@@ -61,7 +61,8 @@ def test_a_bad_date_is_refused_and_changes_nothing(ledger: Ledger, env: dict[str
 
 def test_a_day_not_over_is_refused_and_changes_nothing(ledger: Ledger, env: dict[str, str]) -> None:
     work_yesterday(ledger)
-    refused = ates(env, "close-day", "--date", ledger.clock().date().isoformat())
+    tomorrow = ledger.clock() + timedelta(days=1)  # not over, even if the run crosses midnight
+    refused = ates(env, "close-day", "--date", tomorrow.date().isoformat())
     assert refused.returncode == 1
     assert "is not over yet" in refused.stderr
     assert ledger.records("payment") == [] and last_closed_cycle(ledger.sessions) is None

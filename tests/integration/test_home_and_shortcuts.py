@@ -73,8 +73,8 @@ def test_managers_shuffle_from_the_home_and_workers_are_refused(app: SlackApp) -
     assert app.scalar("SELECT count(*) FROM tasks_outbox WHERE body LIKE '%TaskAssigned%'") == 1
 
     app.sender.act("U2", shuffle[0], {"type": "view", "view_id": "VHOME"})
-    outcome = app.slack.wait_for("chat.postMessage", where=lambda c: c.args["channel"] == "U2")[0]
-    assert outcome.args["text"] == "Shuffled 1 open task."
+    outcome = home_of(app, "U2", "Last shuffle by <@U2>")  # shown where it was asked
+    assert "1 task moved among 1 worker." in json.dumps(blocks_of(outcome))
 
 
 def test_the_global_shortcut_opens_an_empty_form(app: SlackApp) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +17,7 @@ from bot.playground.workspace import GENERAL, PEOPLE
 from domains.identity import handlers as identity
 from domains.identity.queries import get_user, list_users
 from domains.kernel.db import make_engine, make_session_factory
-from tests.e2e.harness import eventually
+from tests.e2e.harness import ROOT, eventually, playground_env
 from tests.fakes.bolt_app import Heard, serve_small_app
 from tests.fakes.playground import PlaygroundClient
 
@@ -31,11 +35,81 @@ def texts(messages: list[dict[str, Any]]) -> list[tuple[str, bool]]:
 def test_a_command_reply_is_ephemeral_unless_in_channel(served: tuple[PlaygroundClient, Heard]) -> None:
     playground, _ = served
     assert playground.send("UKIWI", GENERAL, "/echo quiet")[0] == 200
+    assert texts(playground.messages("UKIWI", GENERAL)) == [("echo quiet", True)]  # the command is not echoed
     playground.send("UKIWI", GENERAL, "/echo loud")
-    assert ("echo quiet", True) in texts(playground.messages("UKIWI", GENERAL))
-    seen_by_another = texts(playground.messages("UMANGO", GENERAL))
-    assert ("echo loud", False) in seen_by_another
-    assert ("echo quiet", True) not in seen_by_another
+    # Slack shows the command beside an answer everyone sees
+    assert texts(playground.messages("UMANGO", GENERAL)) == [("/echo loud", False), ("echo loud", False)]
+
+
+def test_an_unknown_command_is_refused_before_the_app(served: tuple[PlaygroundClient, Heard]) -> None:
+    playground, _ = served
+    status, refusal = playground.send("UKIWI", GENERAL, "/foo bar")
+    assert status == 400 and refusal["error"] == "/foo is not a valid command"
+    assert playground.messages("UKIWI", GENERAL) == []
+    assert playground.send("UKIWI", GENERAL, " /foo is a path")[0] == 200  # a leading space: a message
+    assert texts(playground.messages("UMANGO", GENERAL)) == [("/foo is a path", False)]
+
+
+def test_mentions_reach_the_app_escaped_only_for_commands_that_ask(served: tuple[PlaygroundClient, Heard]) -> None:
+    playground, _ = served
+    playground.send("UKIWI", GENERAL, "/whois @Sky in #general")
+    playground.send("UKIWI", GENERAL, "/echo @Sky")
+    answers = [text for text, _ in texts(playground.messages("UKIWI", GENERAL))]
+    assert answers == ["whois <@USKY|sky> in <#CGENERAL|general>", "echo @Sky"]
+
+
+def test_a_global_shortcut_reaches_the_app_and_opens_its_modal(served: tuple[PlaygroundClient, Heard]) -> None:
+    playground, heard = served
+    status, _ = playground.post("playground/shortcut", {"user": "UKIWI", "callback_id": "make_thing"})
+    assert status == 200
+    shortcut = heard.shortcuts[0]
+    assert (shortcut["type"], shortcut["callback_id"], shortcut["user"]["id"]) == ("shortcut", "make_thing", "UKIWI")
+    assert "channel" not in shortcut and "response_url" not in shortcut
+    modal = eventually(lambda: playground.state("UKIWI")["modals"], lambda modals: len(modals) == 1)[0]
+    assert modal["title"]["text"] == "New thing"
+
+
+def test_a_message_shortcut_sends_the_message_and_answers_by_response_url(
+    served: tuple[PlaygroundClient, Heard],
+) -> None:
+    playground, heard = served
+    playground.send("UMANGO", GENERAL, "the <perch> & @Sky")
+    said = playground.messages("UKIWI", GENERAL)[0]
+    stored = "the &lt;perch&gt; &amp; <@USKY|sky>"  # as Slack stores a typed message
+    assert said["text"] == stored
+    body = {"user": "UKIWI", "callback_id": "quote", "channel": GENERAL, "ts": said["ts"]}
+    assert playground.post("playground/shortcut", body)[0] == 200
+    action = heard.shortcuts[0]
+    assert (action["type"], action["callback_id"], action["channel"]["id"]) == ("message_action", "quote", GENERAL)
+    assert action["message"] == {"type": "message", "user": "UMANGO", "ts": said["ts"], "text": stored}
+    assert action["message_ts"] == said["ts"] and action["user"]["id"] == "UKIWI"
+    quoted = eventually(lambda: playground.messages("UKIWI", GENERAL), lambda found: len(found) == 2)[1]
+    assert (quoted["text"], quoted["ephemeral"]) == (f"Quoted: {stored}", True)
+
+
+def test_shortcuts_the_app_does_not_offer_are_refused(served: tuple[PlaygroundClient, Heard]) -> None:
+    playground, heard = served
+    status, unknown = playground.post("playground/shortcut", {"user": "UKIWI", "callback_id": "nope"})
+    assert status == 404 and unknown["error"] == "the app has no such shortcut"
+    playground.send("UKIWI", GENERAL, "/echo quiet")
+    ephemeral = playground.messages("UKIWI", GENERAL)[0]
+    body = {"user": "UKIWI", "callback_id": "quote", "channel": GENERAL, "ts": ephemeral["ts"]}
+    status, refused = playground.post("playground/shortcut", body)
+    assert status == 409 and "only you can see" in refused["error"]
+    assert heard.shortcuts == []
+
+
+def test_the_page_learns_of_a_restart_from_the_instance(served: tuple[PlaygroundClient, Heard]) -> None:
+    playground, _ = served
+    seen = playground.state("UKIWI")
+    same = f"playground/state?user=UKIWI&since={seen['version']}&instance={seen['instance']}"
+    assert playground.get(same) == {"instance": seen["instance"], "version": seen["version"], "unchanged": True}
+    # a tab that polled the last run has the same version number but another instance: it gets everything
+    answer = playground.get(f"playground/state?user=UKIWI&since={seen['version']}&instance=last-run")
+    assert answer["instance"] == seen["instance"] and "conversations" in answer
+    assert {c["name"] for c in answer["commands"]} >= {"/echo", "/whois"}
+    assert [s["callback_id"] for s in answer["shortcuts"]] == ["make_thing", "quote"]
+    assert playground.get("playground/emoji.json")["wastebasket"] == "🗑️"
 
 
 def test_a_modal_opens_refuses_bad_input_and_submits_its_values(served: tuple[PlaygroundClient, Heard]) -> None:
@@ -136,3 +210,14 @@ def test_the_demo_workspace_gets_its_roles_once_when_new(served: tuple[Playgroun
         assert kept is not None and kept.role == "worker"
     finally:
         engine.dispose()
+
+
+def test_make_run_stops_with_a_clear_line_when_another_program_holds_the_port(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as other:
+        port = int(other.getsockname()[1])
+        env = {**playground_env(tmp_path / "var"), "PORT": str(port)}
+        run = subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1
+    assert f"aTES: port {port} is taken by another program" in run.stderr
+    assert f"PORT={port + 1} make run" in run.stderr
+    assert not (tmp_path / "var").exists()  # it stopped before starting anything

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import random
 
+from bot.users_sync import profile_from_slack
+from domains.identity import handlers as identity
+from domains.identity.handlers import sync_profiles
 from domains.identity.queries import get_user
 from domains.tasks import handlers as tasks
 from domains.tasks.model import NewTask
 from tests.e2e.harness import eventually
 from tests.fakes.slack_api import member
-from tests.integration.slack_app import SlackApp
+from tests.integration.slack_app import MEMBERS, SlackApp, blocks_of, buttons
+from tests.integration.test_home_and_shortcuts import home_of
 
 
 def member_role(app: SlackApp, user_id: str) -> str | None:
@@ -19,7 +23,11 @@ def member_role(app: SlackApp, user_id: str) -> str | None:
 def test_an_admin_gives_a_role_and_it_counts_at_once_everywhere(app: SlackApp) -> None:
     reply = app.sender.command("UADMIN", "/ates", "role <@U2|bob> manager", app.slack.response_url("role"))
     assert reply.status == 200
-    assert eventually(lambda: app.replies("role"), bool)[0].args["text"] == "<@U2> is now a manager."
+    said = eventually(lambda: app.replies("role"), bool)[0].args["text"]
+    assert said == "<@U2> is now a manager (was a worker); they have been told by DM."
+    told = app.slack.wait_for("chat.postMessage", where=lambda c: c.args["channel"] == "U2")[0].args["text"]
+    assert told.startswith("<@UADMIN> made you a manager in aTES") and "/task board" in told
+    assert buttons(blocks_of(home_of(app, "U2", "Board")), "home_shuffle")  # their Home is a manager's now
     changed = app.events("identity", "UserRoleChanged")
     assert changed == [{"user_id": "U2", "old_role": "worker", "new_role": "manager", "changed_by": "UADMIN"}]
     eventually(lambda: member_role(app, "U2"), lambda role: role == "manager")  # tasks' own copy
@@ -41,12 +49,18 @@ def test_a_role_change_counts_at_once_for_someone_who_just_asked(app: SlackApp) 
 
 
 def test_bad_input_gets_the_usage_and_non_admins_and_unknown_users_a_clear_answer(app: SlackApp) -> None:
-    for text in ("", "role", "role <@U2> boss", "role bob manager", "promote <@U2> admin"):
+    for text in ("", "role", "role <@U2>", "promote <@U2> admin"):
         body = app.sender.command("UADMIN", "/ates", text, app.slack.response_url("usage")).json()
         assert "/ates role @someone worker|manager|accountant|admin" in body["text"]
+    boss = app.sender.command("UADMIN", "/ates", "role @bob boss", app.slack.response_url("boss")).json()
+    assert boss["text"] == '"boss" is not a role: worker, manager, accountant, admin. Nothing was changed.'
+    app.sender.command("UADMIN", "/ates", "role @nobody manager", app.slack.response_url("nobody"))
+    assert (
+        "Nobody in this workspace is called @nobody" in eventually(lambda: app.replies("nobody"), bool)[0].args["text"]
+    )
     refused = app.sender.command("U1", "/ates", "role <@U1> admin", app.slack.response_url("self")).json()
     assert "Only admins" in refused["text"]
-    app.sender.command("UADMIN", "/ates", "role <@UNOBODY|ghost> manager", app.slack.response_url("ghost"))
+    app.sender.command("UADMIN", "/ates", "role UNOBODY manager", app.slack.response_url("ghost"))
     assert "no user <@UNOBODY>" in eventually(lambda: app.replies("ghost"), bool)[0].args["text"]
     assert app.events("identity", "UserRoleChanged") == []
     assert get_user(app.sessions, "U1").role == "worker"  # type: ignore[union-attr]
@@ -96,3 +110,61 @@ def test_a_retried_or_repeated_event_acts_once(app: SlackApp) -> None:
     eventually(names, lambda n: n[-1:] == ["Bobby"])
     assert names() == ["Alicia", "Ally", "Bobby"]
     assert get_user(app.sessions, "U1").name == "Ally"  # type: ignore[union-attr]
+
+
+def ates_role(app: SlackApp, admin: str, text: str, name: str) -> str:
+    """Send `/ates <text>` as `admin`; returns what the app answered once the change was made or refused."""
+    ack = app.sender.command(admin, "/ates", text, app.slack.response_url(name)).json()
+    if ack and ack.get("text"):
+        return str(ack["text"])
+    return str(eventually(lambda: app.replies(name), bool)[0].args["text"])
+
+
+def role_of(app: SlackApp, user_id: str) -> str:
+    return get_user(app.sessions, user_id).role  # type: ignore[union-attr]
+
+
+def test_every_mention_form_finds_the_person(app: SlackApp) -> None:
+    forms = {"<@U2|bob>": "manager", "U2": "accountant", "@bob": "worker", "Bob": "manager", "@BOB": "admin"}
+    for n, (person, role) in enumerate(forms.items()):
+        said = ates_role(app, "UADMIN", f"role {person} {role}", f"form{n}")
+        assert said.startswith(f"<@U2> is now {'an' if role[0] == 'a' else 'a'} {role}"), said
+        assert role_of(app, "U2") == role
+    roles = [e["new_role"] for e in app.events("identity", "UserRoleChanged")]
+    assert roles == ["manager", "accountant", "worker", "manager", "admin"]
+
+
+def test_a_name_two_people_share_is_refused_naming_both(app: SlackApp) -> None:
+    app.sender.event({"type": "team_join", "user": member("U3", "Bob")}, "Ev-bob2")
+    eventually(lambda: get_user(app.sessions, "U3"), bool)
+    said = ates_role(app, "UADMIN", "role @bob manager", "twice")
+    assert said.startswith("Several people are called @bob (<@U2>, <@U3>)")
+    assert app.events("identity", "UserRoleChanged") == []
+
+
+def test_the_last_active_admin_cannot_be_demoted_and_another_admin_makes_it_possible(app: SlackApp) -> None:
+    said = ates_role(app, "UADMIN", "role <@UADMIN|ada> worker", "self")
+    assert said == "<@UADMIN> is the last active admin: make someone else an admin first. Nothing was changed."
+    assert role_of(app, "UADMIN") == "admin" and app.events("identity", "UserRoleChanged") == []
+
+    ates_role(app, "UADMIN", "role <@U2|bob> admin", "second")
+    assert ates_role(app, "U2", "role <@UADMIN|ada> worker", "demote").startswith("<@UADMIN> is now a worker")
+    said = ates_role(app, "U2", "role <@U2|bob> manager", "last")
+    assert "<@U2> is the last active admin" in said and role_of(app, "U2") == "admin"
+
+
+def test_a_configured_or_workspace_admin_demoted_stays_demoted_through_user_change_and_restart(app: SlackApp) -> None:
+    app.sender.event({"type": "team_join", "user": member("U3", "Carol", is_admin=True)}, "Ev-carol")
+    eventually(lambda: get_user(app.sessions, "U3"), bool)
+    assert role_of(app, "U3") == "admin"  # met first: Slack's admin
+    assert ates_role(app, "U3", "role <@UADMIN|ada> worker", "demote-ada").startswith("<@UADMIN> is now a worker")
+    ates_role(app, "U3", "role <@U2|bob> admin", "bob")
+    ates_role(app, "U2", "role <@U3|carol> manager", "demote-carol")
+    for n, who in enumerate((member("UADMIN", "Ada L", is_owner=True), member("U3", "Carol C", is_admin=True))):
+        app.sender.event({"type": "user_change", "user": who}, f"Ev-change{n}")  # renamed: they were heard
+    updated = eventually(lambda: app.events("identity", "UserUpdated"), lambda e: len(e) == 2)
+    assert sorted((u["name"], u["role"]) for u in updated) == [("Ada L", "worker"), ("Carol C", "manager")]
+    sync_profiles(identity.unit_of_work(app.sessions), [profile_from_slack(m) for m in MEMBERS], frozenset({"UADMIN"}))
+    assert (role_of(app, "UADMIN"), role_of(app, "U3"), role_of(app, "U2")) == ("worker", "manager", "admin")
+    shuffled = app.sender.command("UADMIN", "/shuffle", "", app.slack.response_url("shuffle")).json()
+    assert "Only managers and admins" in shuffled["text"]  # and a worker again: tasks can be given to them

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from bot.blocks import DONE_ACTION, assigned_dm, audit_line, balance_view, escape, task_label
 from bot.home_view import HomeData, home_view, task_list_page
-from bot.listeners.role_command import parse_role_change
 from domains.accounting.queries import AuditLine
 from domains.identity.model import UserView
 from domains.tasks.model import MAX_DESCRIPTION, MAX_TITLE, TaskView
@@ -69,11 +68,3 @@ def test_audit_lines_show_the_company_s_local_time() -> None:
     naive_from_sqlite = AuditLine("deposit", 2500, "Fix the beak", None, datetime(2026, 7, 1, 22, 30))
     assert audit_line(line, ZoneInfo("Europe/Berlin")).startswith("`00:30`")
     assert audit_line(naive_from_sqlite, ZoneInfo("America/New_York")).startswith("`18:30`")
-
-
-def test_role_changes_parse_slacks_escaped_mentions() -> None:
-    assert parse_role_change("role <@U123|alice> Manager") == ("U123", "manager")
-    assert parse_role_change("role <@W9AB> admin") == ("W9AB", "admin")
-    assert parse_role_change("role U123 worker") == ("U123", "worker")
-    for bad in ("", "role", "role <@U123> boss", "role @alice admin", "role <@U1> admin extra", "grant <@U1> admin"):
-        assert parse_role_change(bad) is None

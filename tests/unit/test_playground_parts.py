@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
+from bot.playground.emoji_names import shortcodes
 from bot.playground.interactions import BadInteraction, action_payload, missing_required, state_values
-from bot.playground.local import first_free_port, playground_settings, wanted
+from bot.playground.local import claim_port, playground_settings, wanted
+from bot.playground.manifest import Command, load_manifest, message_text
 from bot.playground.state import ReplyTarget, SlackState
 from bot.playground.web_api import WebApi, respond, with_block_ids
 from bot.playground.workspace import ANALYTICS, GENERAL, PEOPLE
@@ -130,14 +132,70 @@ def test_state_values_and_required_inputs() -> None:
     assert missing_required(blocks, values) == {"t": "Please fill out this field.", "c": "Please fill out this field."}
 
 
-def test_the_playground_is_for_when_no_slack_app_is_set_and_takes_the_next_free_port() -> None:
+def test_the_playground_is_for_when_no_slack_app_is_set() -> None:
     assert wanted(Settings(slack_bot_token=None, slack_app_token=None))
     assert not wanted(Settings(slack_bot_token="xoxb-real"))
-    with socket.socket() as taken:
-        taken.bind(("0.0.0.0", 0))
-        port = int(taken.getsockname()[1])
-        assert first_free_port(port) > port
-        local = playground_settings(Settings(port=port))
-    assert local.slack_api_url == f"http://127.0.0.1:{local.port}/playground/api/"
+    port = port_in_time_wait()
+    local = playground_settings(Settings(port=port))
+    assert local.slack_api_url == f"http://127.0.0.1:{port}/playground/api/"
     assert local.ates_analytics_channel == ANALYTICS
-    assert playground_settings(Settings(ates_analytics_channel="C123")).ates_analytics_channel == "C123"
+    assert playground_settings(Settings(port=port, ates_analytics_channel="C123")).ates_analytics_channel == "C123"
+
+
+def port_in_time_wait() -> int:
+    """A port as a stopped run leaves it: the server closed its connection first, so that end waits in TIME_WAIT."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = int(listener.getsockname()[1])
+        with socket.create_connection(("127.0.0.1", port)) as tab:
+            accepted, _ = listener.accept()
+            accepted.close()
+            assert tab.recv(1) == b""
+    return port
+
+
+def test_a_restart_keeps_the_port_its_last_run_left_in_time_wait() -> None:
+    port = port_in_time_wait()
+    with socket.socket() as plain, pytest.raises(OSError, match="Address already in use"):
+        plain.bind(("127.0.0.1", port))  # a probe without address reuse thinks the port is taken
+    assert claim_port(port) == port
+    assert playground_settings(Settings(port=port)).port == port
+
+
+def test_a_port_another_program_listens_on_is_refused_clearly() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as other:
+        port = int(other.getsockname()[1])
+        with pytest.raises(SystemExit, match=rf"port {port} is taken by another program.*PORT={port + 1} make run"):
+            playground_settings(Settings(port=port))
+
+
+def test_the_manifest_gives_the_playground_the_apps_commands_and_shortcuts() -> None:
+    manifest = load_manifest()
+    names = {command.name for command in manifest.commands}
+    assert {"/task", "/balance", "/shuffle", "/ates", "/accounting", "/analytics"} <= names
+    assert [c.name for c in manifest.commands if c.should_escape] == ["/ates"]
+    assert [(s.kind, s.callback_id) for s in manifest.shortcuts] == [
+        ("global", "create_task"),
+        ("message", "create_task_from_message"),
+    ]
+    assert manifest.command("/foo") is None and manifest.shortcut("nope") is None
+
+
+def test_a_command_with_should_escape_gets_mentions_as_slack_sends_them() -> None:
+    escaped = Command("/ates", should_escape=True)
+    assert escaped.text_for_app("role @Sky manager") == "role <@USKY|sky> manager"
+    typed = "@sky, @nobody in #general, #nowhere @here kiwi@ates.example <@UKIWI> @max."
+    expected = "<@USKY|sky>, @nobody in <#CGENERAL|general>, #nowhere <!here> kiwi@ates.example <@UKIWI> <@UMAX|max>."
+    assert escaped.text_for_app(typed) == expected
+    assert Command("/task").text_for_app("role @Sky manager") == "role @Sky manager"
+
+
+def test_a_typed_message_is_stored_as_slack_stores_it() -> None:
+    assert message_text("a < b && <@UKIWI> @Sky") == "a &lt; b &amp;&amp; &lt;@UKIWI&gt; <@USKY|sky>"
+
+
+def test_emoji_shortcodes_the_app_and_slack_use_are_known() -> None:
+    table = shortcodes()
+    assert table["wastebasket"] == "🗑️"
+    assert table["white_check_mark"] == "✅"
+    for name in ("tada", "+1", "thumbsup", "moneybag", "bar_chart", "warning", "x", "parrot", "coin"):
+        assert name in table, name

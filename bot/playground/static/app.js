@@ -1,14 +1,16 @@
 // The playground page: pick who you are, talk to the app, see what it sends back.
 (function () {
   "use strict";
-  const { render, mrkdwn, textObject, html } = window.BlockKit;
-  const HINTS = ["/task new [UP-42] Fix the beak", "/task help", "/balance", "/shuffle", "/accounting", "/analytics", "/ates role "];
+  const BlockKit = window.BlockKit;
+  const { render, mrkdwn, textObject, html } = BlockKit;
+  const HINTS = ["/task new [UP-42] Fix the beak", "/task help", "/task board", "/balance", "/shuffle", "/accounting", "/analytics", "/ates role "];
   const params = new URLSearchParams(location.search);
   let me = params.get("user") || localStorage.getItem("ates-playground-user") || "UADA";
   let current = params.get("view") || "home";
   let state = null;
   let modalKey = "";
-  const seen = {};
+  // The newest ts each person has seen in each conversation, for this run of the playground only.
+  let seen = { instance: null, byUser: {} };
 
   const $ = (id) => document.getElementById(id);
 
@@ -28,6 +30,7 @@
     node.className = "toast" + (bad ? " bad" : "");
     node.textContent = text;
     $("toast").append(node);
+    while ($("toast").children.length > 3) $("toast").firstChild.remove();
     setTimeout(() => node.remove(), 6000);
   }
 
@@ -37,6 +40,26 @@
 
   function conversation(id) {
     return state.conversations.find((c) => c.id === id);
+  }
+
+  function seenBy() {
+    return (seen.byUser[me] = seen.byUser[me] || {});
+  }
+
+  function unreadIn(channel) {
+    const last = parseFloat(seenBy()[channel.id] || "0");
+    return channel.messages.filter((m) => m.author !== me && parseFloat(m.ts) > last).length;
+  }
+
+  function markSeen(channel) {
+    const newest = channel.messages[channel.messages.length - 1];
+    if (newest) seenBy()[channel.id] = newest.ts;
+    localStorage.setItem("ates-playground-seen", JSON.stringify(seen));
+  }
+
+  function loadSeen(instance) {
+    try { seen = JSON.parse(localStorage.getItem("ates-playground-seen")) || seen; } catch (error) { /* start afresh */ }
+    if (seen.instance !== instance) seen = { instance, byUser: {} };
   }
 
   function renderSidebar(people) {
@@ -52,9 +75,9 @@
       item.className = "nav-item" + (id === current ? " current" : "");
       item.dataset.view = id;
       item.innerHTML = html(label);
-      const unread = id === "home" ? 0 : conversation(id).messages.length - (seen[id] || 0);
+      const unread = id === "home" ? 0 : unreadIn(conversation(id));
       if (unread > 0 && id !== current) item.innerHTML += `<span class="badge">${unread}</span>`;
-      item.onclick = () => show(id);
+      item.onclick = () => { document.body.classList.remove("nav-open"); show(id); };
       nav.append(item);
     }
     const list = $("people");
@@ -66,7 +89,7 @@
       row.dataset.user = person.id;
       row.innerHTML = `<img src="${html(person.avatar)}" alt=""> <span>${html(person.name)}</span>` +
         (person.role ? `<span class="role">${html(person.role)}</span>` : "");
-      row.onclick = () => become(person.id);
+      row.onclick = () => { document.body.classList.remove("nav-open"); become(person.id); };
       list.append(row);
     }
     $("close-day").disabled = !state.can_close_day;
@@ -78,15 +101,14 @@
     const node = document.createElement("div");
     node.className = "message" + (message.ephemeral ? " ephemeral" : "");
     node.dataset.ts = message.ts;
-    const when = new Date(parseFloat(message.ts) * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const when = new Date(parseFloat(message.ts) * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     const body = document.createElement("div");
     body.innerHTML = `<span class="author">${html(author.name)}</span>${author.is_bot ? '<span class="app-tag">APP</span>' : ""}` +
       `<span class="when">${when}</span>${message.edited ? '<span class="edited">(edited)</span>' : ""}` +
       (message.ephemeral ? '<span class="only-you">Only visible to you</span>' : "");
     const content = document.createElement("div");
     content.className = "content";
-    if (message.author === me && message.ephemeral) content.innerHTML = `<span class="command-echo">${html(message.text)}</span>`;
-    else if (message.blocks.length) {
+    if (message.blocks.length) {
       const ctx = { people, inputs: {}, onAction: (blockId, element, value) => call("/playground/action", {
         channel, ts: message.ts, block_id: blockId, action_id: element.action_id, value }) };
       content.append(render(message.blocks, ctx));
@@ -102,6 +124,20 @@
     body.append(content);
     node.innerHTML = `<img src="${html(author.avatar)}" alt="">`;
     node.append(body);
+    const shortcuts = state.shortcuts.filter((s) => s.kind === "message");
+    if (!message.ephemeral && shortcuts.length) {
+      const more = document.createElement("button");
+      more.type = "button";
+      more.className = "more-actions";
+      more.title = "More actions";
+      more.setAttribute("aria-label", "More actions");
+      more.textContent = "⋮";
+      more.onclick = (event) => {
+        event.stopPropagation();
+        openMenu(more, shortcuts, (s) => call("/playground/shortcut", { callback_id: s.callback_id, channel, ts: message.ts }));
+      };
+      node.append(more);
+    }
     return node;
   }
 
@@ -123,7 +159,7 @@
     }
     const channel = conversation(current);
     $("title").textContent = channel.kind === "dm" ? "aTES (your DM with the app)" : `# ${channel.name}`;
-    seen[current] = channel.messages.length;
+    markSeen(channel);
     if (!channel.messages.length) pane.innerHTML = '<div class="empty">No messages here yet.</div>';
     for (const message of channel.messages) pane.append(messageNode(message, people, channel.id));
     pane.scrollTop = pane.scrollHeight;
@@ -194,15 +230,24 @@
     renderPane(people);
     renderModal(people);
     $("composer").style.display = current === "home" ? "none" : "flex";
+    $("hints").hidden = current === "home";
+    $("commands").replaceChildren(...state.commands.map((c) => new Option(`${c.name} ${c.usage}`.trim() + ` — ${c.description}`, `${c.name} `)));
   }
 
   async function refresh(force) {
-    const since = !force && state ? `&since=${state.version}` : "";
+    const since = !force && state ? `&since=${state.version}&instance=${state.instance}` : "";
     const response = await fetch(`/playground/state?user=${encodeURIComponent(me)}${since}`);
     const answer = await response.json();
     if (!response.ok) { toast(answer.error, true); return; }
     if (answer.unchanged) return;
+    const restarted = state !== null && answer.instance !== state.instance;
     state = answer;
+    if (restarted) {
+      modalKey = "";
+      toast("The playground restarted: this tab has reconnected (messages from before are gone).");
+      if (current === "home") call("/playground/home", {});
+    }
+    if (seen.instance !== state.instance) loadSeen(state.instance);
     draw();
   }
 
@@ -216,18 +261,69 @@
     me = user;
     localStorage.setItem("ates-playground-user", user);
     modalKey = "";
-    for (const key of Object.keys(seen)) delete seen[key];
     refresh(true).then(() => show(current));
+  }
+
+  // Slack's client refuses an unknown command itself, and keeps what was typed.
+  function refusal(line) {
+    if (!line.startsWith("/")) return "";
+    const name = line.split(/\s/, 1)[0];
+    if (state.commands.some((c) => c.name === name)) return "";
+    return `${name} is not a valid command. In Slack, all messages that start with the "/" character are ` +
+      "interpreted as commands. To send it as a message, start it with a space.";
   }
 
   $("composer").onsubmit = async (event) => {
     event.preventDefault();
-    const line = $("line").value.trim();
-    if (!line) return;
+    const line = $("line").value;
+    if (!line.trim()) return;
+    $("composer-error").textContent = refusal(line);
+    if ($("composer-error").textContent) return;
     $("line").value = "";
     await call("/playground/send", { channel: current, text: line });
     refresh(false);
   };
+  $("line").oninput = () => { $("composer-error").textContent = ""; };
+
+  function openMenu(anchor, shortcuts, choose) {
+    const menu = $("menu");
+    menu.replaceChildren();
+    for (const shortcut of shortcuts) {
+      const item = document.createElement("button");
+      item.type = "button";
+      item.className = "menu-item";
+      item.dataset.callbackId = shortcut.callback_id;
+      item.textContent = shortcut.name;
+      item.onclick = () => { closeMenu(); choose(shortcut); };
+      menu.append(item);
+    }
+    const box = anchor.getBoundingClientRect();
+    menu.hidden = false;
+    menu.style.left = `${Math.max(8, Math.min(box.left, innerWidth - menu.offsetWidth - 8))}px`;
+    const below = box.bottom + 4;
+    menu.style.top = `${below + menu.offsetHeight < innerHeight ? below : Math.max(8, box.top - menu.offsetHeight - 4)}px`;
+  }
+
+  function closeMenu() { $("menu").hidden = true; }
+
+  $("shortcuts").onclick = (event) => {
+    event.stopPropagation();
+    openMenu($("shortcuts"), state.shortcuts.filter((s) => s.kind === "global"),
+      (s) => call("/playground/shortcut", { callback_id: s.callback_id }));
+  };
+  $("nav-toggle").onclick = () => document.body.classList.toggle("nav-open");
+  document.addEventListener("click", (event) => {
+    if (!$("menu").contains(event.target)) closeMenu();
+    const outside = !$("sidebar").contains(event.target) && event.target !== $("nav-toggle");
+    if (outside) document.body.classList.remove("nav-open");
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    if (!$("menu").hidden) { closeMenu(); return; }
+    if (document.body.classList.contains("nav-open")) { document.body.classList.remove("nav-open"); return; }
+    const top = state && state.modals[state.modals.length - 1];
+    if (top) call("/playground/close-modal", { view_id: top.id });
+  });
 
   $("close-day").onclick = async () => {
     const answer = await call("/playground/close-day", {});
@@ -243,8 +339,15 @@
   }
 
   async function poll() {
-    try { await refresh(false); } catch (error) { /* the app may be restarting: try again */ }
+    try {
+      await refresh(false);
+      $("offline").hidden = true;
+    } catch (error) {
+      $("offline").hidden = false;  // the app is stopped or restarting: keep trying
+    }
     setTimeout(poll, 500);
   }
-  refresh(true).then(() => { show(current); poll(); });
+
+  fetch("/playground/emoji.json").then((r) => r.json()).then(BlockKit.useEmoji)
+    .then(() => refresh(true)).then(() => { show(current); poll(); });
 })();

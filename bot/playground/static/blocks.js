@@ -1,19 +1,15 @@
 // Block Kit and mrkdwn, rendered as Slack shows them (the common parts). Exposes window.BlockKit.
 (function () {
   "use strict";
-  const EMOJI = {
-    white_check_mark: "✅", heavy_check_mark: "✔️", x: "❌", warning: "⚠️", tada: "🎉", moneybag: "💰",
-    money_with_wings: "💸", chart_with_upwards_trend: "📈", chart_with_downwards_trend: "📉", bird: "🐦",
-    parrot: "🦜", wave: "👋", calendar: "📅", clipboard: "📋", bar_chart: "📊", arrows_counterclockwise: "🔄",
-    trophy: "🏆", star: "⭐", bell: "🔔", hourglass: "⌛", lock: "🔒", coin: "🪙", dollar: "💵", shuffle: "🔀",
-    red_circle: "🔴", large_green_circle: "🟢", inbox_tray: "📥", outbox_tray: "📤", memo: "📝", bust_in_silhouette: "👤",
-  };
+  // Filled from /playground/emoji.json (the `emoji` package's shortcodes) before the first render.
+  let EMOJI = {};
+  function useEmoji(table) { EMOJI = table || {}; }
 
   function html(text) {
     return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
   }
   function unslack(text) { return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&"); }
-  function emoji(escaped) { return escaped.replace(/:([a-z0-9_+-]+):/g, (all, name) => EMOJI[name] || all); }
+  function emoji(escaped) { return escaped.replace(/:([a-z0-9_+\-']+):/gi, (all, name) => EMOJI[name.toLowerCase()] || all); }
 
   function inline(escaped) {
     return emoji(escaped)
@@ -28,7 +24,8 @@
     if (target.startsWith("@")) {
       const id = target.slice(1);
       const who = people[id];
-      return `<span class="mention" data-user="${html(id)}">@${html(label || (who ? who.name : id))}</span>`;
+      // Slack shows a member's current name, whatever label the text carries
+      return `<span class="mention" data-user="${html(id)}">@${html(who ? who.name : label || id)}</span>`;
     }
     if (target.startsWith("#")) return `<span class="mention">#${html(label || target.slice(1))}</span>`;
     if (target.startsWith("!")) return `<span class="mention">@${html(label || target.slice(1).split("^")[0])}</span>`;
@@ -83,9 +80,27 @@
     return Object.values(ctx.people).filter((p) => !p.is_bot).map((p) => [p.id, p.name]);
   }
 
-  // An interactive element; `onAction(value)` fires when it is clicked or chosen.
+  // Slack's confirm object: a dialog that must be accepted before the action reaches the app.
+  function confirmed(def, people, then) {
+    if (!def) return then();
+    const dialog = el("dialog", "bk-confirm");
+    dialog.append(el("div", "modal-title", textObject(def.title, people)), el("div", "modal-body", textObject(def.text, people)));
+    const actions = el("div", "modal-actions");
+    const deny = el("button", "", textObject(def.deny || { type: "plain_text", text: "Cancel" }, people));
+    const accept = el("button", `submit ${def.style || ""}`, textObject(def.confirm || { type: "plain_text", text: "Yes" }, people));
+    deny.type = accept.type = "button";
+    deny.onclick = () => dialog.close();
+    accept.onclick = () => { dialog.close(); then(); };
+    dialog.onclose = () => dialog.remove();
+    actions.append(deny, accept);
+    dialog.append(actions);
+    document.body.append(dialog);
+    dialog.showModal();
+  }
+
+  // An interactive element; `onAction(value)` fires when it is clicked or chosen (after its confirm, if any).
   function element(elementDef, blockId, ctx) {
-    const act = (value) => ctx.onAction(blockId, elementDef, value);
+    const act = (value) => confirmed(elementDef.confirm, ctx.people, () => ctx.onAction(blockId, elementDef, value));
     switch (elementDef.type) {
       case "button": {
         const node = el("button", `bk-button ${elementDef.style || ""}`, textObject(elementDef.text, ctx.people));
@@ -182,6 +197,57 @@
     return wrap;
   }
 
+  // rich_text is shown verbatim: only the styles and elements the app set, never mrkdwn read into the text.
+  function richInline(item, people) {
+    const style = item.style || {};
+    let out;
+    switch (item.type) {
+      case "text": out = html(item.text || "").replace(/\n/g, "<br>"); break;
+      case "link": {
+        const href = /^(https?:|mailto:)/.test(item.url || "") ? item.url : "#";
+        out = `<a href="${html(href)}" target="_blank" rel="noopener">${html(item.text || item.url || "")}</a>`;
+        break;
+      }
+      case "user": {
+        const who = people[item.user_id];
+        out = `<span class="mention" data-user="${html(item.user_id)}">@${html(who ? who.name : item.user_id)}</span>`;
+        break;
+      }
+      case "channel": out = `<span class="mention">#${html(item.channel_id)}</span>`; break;
+      case "broadcast": out = `<span class="mention">@${html(item.range)}</span>`; break;
+      case "emoji": out = item.unicode ? String.fromCodePoint(...item.unicode.split("-").map((h) => parseInt(h, 16)))
+        : emoji(`:${html(item.name)}:`); break;
+      default: out = html(item.text || "");
+    }
+    if (style.code) out = `<code>${out}</code>`;
+    if (style.bold) out = `<b>${out}</b>`;
+    if (style.italic) out = `<i>${out}</i>`;
+    if (style.strike) out = `<s>${out}</s>`;
+    return out;
+  }
+
+  function richPart(part, people) {
+    const inline = (items) => (items || []).map((item) => richInline(item, people)).join("");
+    switch (part.type) {
+      case "rich_text_section": return el("div", "bk-rich", inline(part.elements));
+      case "rich_text_quote": return el("blockquote", "", inline(part.elements));
+      case "rich_text_preformatted": return el("pre", "bk-pre", inline(part.elements));
+      case "rich_text_list": {
+        const list = el(part.style === "ordered" ? "ol" : "ul", "bk-list");
+        list.style.marginLeft = `${(part.indent || 0) * 20}px`;
+        for (const item of part.elements || []) list.append(el("li", "", inline(item.elements)));
+        return list;
+      }
+      default: return el("div", "bk-hint", `[${html(part.type)}]`);
+    }
+  }
+
+  function richText(b, people) {
+    const node = el("div", "bk-section bk-rich-text");
+    for (const part of b.elements || []) node.append(richPart(part, people));
+    return node;
+  }
+
   function block(b, ctx) {
     const people = ctx.people;
     switch (b.type) {
@@ -221,10 +287,7 @@
         return node;
       }
       case "input": return input(b, ctx);
-      case "rich_text": {
-        const flat = (items) => (items || []).map((i) => i.text || (i.user_id ? `<@${i.user_id}>` : "") || flat(i.elements)).join("");
-        return el("div", "bk-section", mrkdwn(flat(b.elements), people));
-      }
+      case "rich_text": return richText(b, people);
       default: return el("div", "bk-hint", `[${html(b.type)} block]`);
     }
   }
@@ -235,5 +298,5 @@
     return frag;
   }
 
-  window.BlockKit = { render, mrkdwn, textObject, html };
+  window.BlockKit = { render, mrkdwn, textObject, html, useEmoji };
 })();

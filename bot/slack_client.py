@@ -13,6 +13,7 @@ import http.client
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from typing import Any
 from urllib.error import URLError
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ import redis
 from prometheus_client import Counter, Histogram
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
@@ -51,6 +53,9 @@ class PacedClient(WebClient):
         self._opened: list[tuple[threading.Thread, http.client.HTTPConnection]] = []
         self._opened_lock = threading.Lock()
         weakref.finalize(self, _close_all, self._opened)
+
+    def __deepcopy__(self, _memo: dict[int, Any]) -> PacedClient:
+        return self  # one client, its pace and connections shared by every thread (Bolt copies lazy requests)
 
     def close(self) -> None:
         """Close every kept connection (each thread opens a new one on its next call)."""
@@ -146,6 +151,16 @@ def _channel_of(kwargs: dict[str, Any]) -> str | None:
         if isinstance(arguments, dict) and arguments.get("channel"):
             return str(arguments["channel"])
     return None
+
+
+def use_in_every_request(app: App, client: WebClient) -> None:
+    """Bolt gives each request a plain WebClient of its own; listeners get this one, with its pace and connections."""
+
+    def shared_client(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+        context["client"] = client
+        return next()
+
+    app.middleware(shared_client)
 
 
 def make_pace(settings: Settings) -> Pace:

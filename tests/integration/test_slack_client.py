@@ -18,6 +18,7 @@ from bot.slack_client import make_client
 from bot.slack_pace import RedisPace
 from domains.kernel.settings import Settings
 from tests.fakes.slack_api import FakeSlack
+from tests.integration.slack_app import SlackApp
 
 
 @pytest.fixture
@@ -102,3 +103,10 @@ def _sample(name: str, method: str) -> float:
 
 def _timed(method: str) -> float:
     return _sample("ates_slack_api_call_seconds_count", method)
+
+
+def test_listeners_call_slack_through_the_paced_client(app: SlackApp) -> None:
+    before = _sample("ates_slack_api_calls_total", "views.open")
+    app.sender.shortcut("U1", "create_task")  # Bolt would give the listener a plain WebClient of its own
+    app.slack.wait_for("views.open")
+    assert _sample("ates_slack_api_calls_total", "views.open") == before + 1

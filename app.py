@@ -14,7 +14,6 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.analytics_post import DailyPosts
 from bot.gateway import build_app, wsgi
 from bot.playground import local as playground
 from bot.slack_client import make_client
@@ -39,10 +38,9 @@ def main() -> None:
         settings = playground.playground_settings(settings)
     runtime = Runtime.build(settings)
     client = make_client(settings)
-    posts = DailyPosts(client, runtime.sessions, settings.ates_analytics_channel)
     if settings.embedded:
         runtime.migrate()
-        runtime.start_embedded_workers(client, stop, posts.after_close)
+        runtime.start_embedded_workers(client, stop)
         watch_backlog(runtime)  # one process runs everything, so it reports everything
         log.info("embedded runtime: SQLite at %s, in-process bus", settings.sqlalchemy_url)
     if not settings.ates_analytics_channel:
@@ -60,7 +58,7 @@ def main() -> None:
         return
     web = wsgi(app)
     if local:
-        close_now = partial(_close_now, runtime, posts)
+        close_now = partial(_close_now, runtime)
         web = playground.build_playground(settings, runtime.sessions, close_day=close_now).mount(web)
     web = with_probes(web, Readiness(runtime))
     # The playground lets whoever reaches it act as anyone, so it listens on this machine only.
@@ -72,10 +70,9 @@ def main() -> None:
     _run(server, stop)
 
 
-def _close_now(runtime: Runtime, posts: DailyPosts) -> str:
-    """The playground's "close the day now": today closes at once, and its analytics post follows."""
+def _close_now(runtime: Runtime) -> str:
+    """The playground's "close the day now": today closes at once (its analytics post follows the close's event)."""
     closed = close_today_now(runtime.sessions, runtime.prices, runtime.settings.timezone)
-    posts.after_close([day.cycle for day in closed])
     return "; ".join(describe(day) for day in closed) or "Nothing to close: today is already closed."
 
 

@@ -24,6 +24,7 @@ from domains.kernel.contracts import BalanceCarriedOver, UserPaid
 PAGE_ACTION = "accounting_page"
 BALANCES_PER_PAGE = 50
 _ROWS_PER_SECTION = 10  # 10 names of up to 200 characters stay under a section's 3,000
+_DAYS_PER_SECTION = 62  # a year of days in 6 sections, each under a section's 3,000 characters
 
 
 def day_label(day: date) -> str:
@@ -51,18 +52,22 @@ def payout_dm(payout: UserPaid | BalanceCarriedOver) -> list[dict[str, Any]]:
     )
 
 
-def accounting_view(today: date, earnings: list[tuple[date, int]], balances: BalancesPage) -> list[dict[str, Any]]:
-    """Management's earnings today and for each of the days before, then one page of every balance."""
-    (_, earned_today), *past = earnings
-    history = "\n".join(f"`{day_label(day)}`  {format_cents(cents)}" for day, cents in past)
+def accounting_view(last: date, earnings: list[tuple[date, int]], balances: BalancesPage) -> list[dict[str, Any]]:
+    """Management's earnings on `last` and for each of the days before asked for, then one page of every balance."""
+    (_, earned_last), *past = earnings
     blocks: list[Block] = [
         HeaderBlock(text="Company money"),
         SectionBlock(
-            text=MarkdownTextObject(
-                text=f"*Management's earnings today* ({day_label(today)}): *{format_cents(earned_today)}*"
-            )
+            text=MarkdownTextObject(text=f"*Management's earnings* on {day_label(last)}: *{format_cents(earned_last)}*")
         ),
-        SectionBlock(text=MarkdownTextObject(text=f"*The {len(past)} days before* (fees − rewards)\n{history}")),
+    ]
+    for start in range(0, len(past), _DAYS_PER_SECTION):
+        history = "\n".join(
+            f"`{day_label(day)}`  {format_cents(cents)}" for day, cents in past[start : start + _DAYS_PER_SECTION]
+        )
+        heading = f"*The {len(past)} days before* (fees − rewards)\n" if start == 0 else ""
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=heading + history)))
+    blocks += [
         DividerBlock(),
         SectionBlock(text=MarkdownTextObject(text=f"*Balances* ({balances.total} accounts)")),
     ]

@@ -1,52 +1,105 @@
-"""Block Kit for the admins' analytics: `/analytics` and the daily post show the same view."""
+"""Block Kit for the admins' analytics: `/analytics` and the daily post show the same view, a page of days at a time."""
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from datetime import date
+from typing import Any, cast, get_args
 
-from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
-from bot.blocks import render, task_label
-from domains.analytics.model import Span
-from domains.analytics.queries import ExpensiveTask, Report
+from bot.blocks import render, section, task_label
+from domains.analytics.model import Span, SpanKind
+from domains.analytics.queries import DayFigures, ExpensiveTask, Report
 from domains.kernel.clock import format_cents
 
-_SPAN_NAME = {"day": "Day", "week": "Week", "month": "Month"}
+PAGE_ACTION = "analytics_page"
+DAYS_PER_PAGE = 31  # a month on one page: a section per day stays well under Slack's 50 blocks
+NOTE = (
+    "Earnings are fees charged minus rewards paid, by billing cycle (a day in the company's time zone). "
+    "Workers in the negative are counted at each day's end (now, for today)."
+)
 
 
 def analytics_summary(report: Report) -> str:
-    """The plain-text line of the view (notifications, and clients that show no blocks)."""
+    """The plain-text line of the view (notifications, screen readers, clients that show no blocks)."""
+    last = report.days[-1] if report.days else None
+    negative = f"; {last.workers_in_negative} worker(s) in the negative at the end of {last.day}" if last else ""
     return (
-        f"Analytics for {report.span.label}: management earned {format_cents(report.earnings_cents)}; "
-        f"{report.workers_in_negative} worker(s) in the negative."
+        f"Analytics for {report.span.label}: management earned {format_cents(report.earnings_cents)}{negative}; "
+        f"most expensive task: {_task_text(report.most_expensive, markup=False)}."
     )
 
 
-def analytics_view(report: Report) -> list[dict[str, Any]]:
-    """Earnings, workers in the negative and the most expensive task of the span (and of its week and month)."""
+def pages_of(report: Report) -> int:
+    return max(1, math.ceil(len(report.days) / DAYS_PER_PAGE))
+
+
+def analytics_view(report: Report, page: int = 1) -> list[dict[str, Any]]:
+    """The span's earnings and most expensive task, then one page of its days, each as of its end."""
+    pages = pages_of(report)
+    page = min(max(page, 1), pages)
+    shown = report.days[(page - 1) * DAYS_PER_PAGE : page * DAYS_PER_PAGE]
     blocks: list[Block] = [
         HeaderBlock(text=f"Analytics: {report.span.label}"[:150]),
         SectionBlock(
             fields=[
                 MarkdownTextObject(text=f"*Management's earnings*\n{format_cents(report.earnings_cents)}"),
-                MarkdownTextObject(text=f"*Workers in the negative now*\n{report.workers_in_negative}"),
+                MarkdownTextObject(text=f"*Most expensive task*\n{_task_text(report.most_expensive)}"[:2000]),
             ]
         ),
+        DividerBlock(),
+        *(section(_day_line(day)) for day in shown),
+        ContextBlock(elements=[MarkdownTextObject(text=NOTE)]),
     ]
-    if report.span.kind != "day":
-        days = "\n".join(f"`{day:%a %d %b}` {format_cents(cents)}" for day, cents in report.daily_earnings)
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Earnings per day*\n{days}")))
-    blocks.append(DividerBlock())
-    lines = "\n".join(_most_expensive_line(span, task) for span, task in report.most_expensive)
-    blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*Most expensive task*\n{lines}")))
-    note = "Earnings are fees charged minus rewards paid, by billing cycle (a day in the company's time zone)."
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
+    if pages > 1:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Page {page} of {pages}")]))
+        blocks.append(_page_buttons(report.span, page, pages))
     return render(blocks)
 
 
-def _most_expensive_line(span: Span, task: ExpensiveTask | None) -> str:
-    name = f"{_SPAN_NAME[span.kind]} ({span.label})" if span.kind != "week" else span.label.capitalize()
+def page_value(span: Span, page: int) -> str:
+    return f"{span.kind} {span.first.isoformat()} {span.last.isoformat()} {page}"
+
+
+def read_page_value(value: str) -> tuple[Span, int]:
+    """A page button's span and page; ValueError when the value is not one this view wrote."""
+    kind, first, last, page = value.split()
+    if kind not in get_args(SpanKind):
+        raise ValueError(f"not a span: {kind!r}")
+    return Span(cast(SpanKind, kind), date.fromisoformat(first), date.fromisoformat(last)), int(page)
+
+
+def _day_line(day: DayFigures) -> str:
+    return (
+        f"*{day.day:%a %d %b %Y}*: earned *{format_cents(day.earnings_cents)}* · "
+        f"{day.workers_in_negative} worker(s) in the negative · most expensive task: {_task_text(day.most_expensive)}"
+    )
+
+
+def _task_text(task: ExpensiveTask | None, *, markup: bool = True) -> str:
     if task is None:
-        return f"• {name}: no task completed"
-    deleted = " _(deleted)_" if task.deleted else ""
-    return f"• {name}: {task_label(task.title, task.jira_id)}{deleted}, reward {format_cents(task.reward_cents)}"
+        return "none completed"
+    name = task_label(task.title, task.jira_id) if markup else (task.title or "a task")
+    deleted = " (deleted)" if task.deleted else ""
+    return f"{name}{deleted}, reward {format_cents(task.reward_cents)}"
+
+
+def _page_buttons(span: Span, page: int, pages: int) -> ActionsBlock:
+    buttons = []
+    if page > 1:
+        buttons.append(
+            ButtonElement(text="Previous", action_id=f"{PAGE_ACTION}_prev", value=page_value(span, page - 1))
+        )
+    if page < pages:
+        buttons.append(ButtonElement(text="Next", action_id=f"{PAGE_ACTION}_next", value=page_value(span, page + 1)))
+    return ActionsBlock(elements=buttons)

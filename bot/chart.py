@@ -1,113 +1,77 @@
-"""Management's earnings per day as a bar chart PNG, drawn in pure Python (zlib and struct, no imaging library)."""
+"""Management's earnings per day as a bar chart PNG, drawn with matplotlib's Agg backend (no display needed)."""
 
 from __future__ import annotations
 
-import struct
-import zlib
+import io
 from datetime import date
+from typing import TYPE_CHECKING
 
-Color = bytes
-BACKGROUND: Color = b"\xff\xff\xff"
-EARNED: Color = b"\x2e\xa0\x43"  # green: management earned that day
-LOST: Color = b"\xcb\x24\x31"  # red: workers earned more than they paid
-INK: Color = b"\x44\x44\x44"
-GRID: Color = b"\xdd\xdd\xdd"
-WIDTH, HEIGHT = 760, 320
-LEFT, RIGHT, TOP, BOTTOM = 100, 20, 24, 44
-SCALE = 3  # each font pixel is a 3x3 square
+from domains.kernel.clock import format_cents
 
-# A 3x5 pixel font, just enough for amounts and dates.
-FONT = {
-    "0": ("111", "101", "101", "101", "111"),
-    "1": ("010", "110", "010", "010", "111"),
-    "2": ("111", "001", "111", "100", "111"),
-    "3": ("111", "001", "111", "001", "111"),
-    "4": ("101", "101", "111", "001", "001"),
-    "5": ("111", "100", "111", "001", "111"),
-    "6": ("111", "100", "111", "101", "111"),
-    "7": ("111", "001", "001", "001", "001"),
-    "8": ("111", "101", "111", "101", "111"),
-    "9": ("111", "101", "111", "001", "111"),
-    "-": ("000", "000", "111", "000", "000"),
-    "$": ("011", "100", "010", "001", "110"),
-    ",": ("000", "000", "000", "010", "100"),
-    " ": ("000", "000", "000", "000", "000"),
-}
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.patches import Rectangle
+
+WIDTH_IN, HEIGHT_IN, DPI = 12, 6, 100  # 1200 x 600 pixels, a size Slack shows well
+EARNED = "#2ea043"  # green: management earned that day
+LOST = "#cb2431"  # red: workers earned more than they paid
+HIGHLIGHT = "#1f2328"  # the outline of the day posted
 
 
-class Canvas:
-    """RGB pixels, row by row."""
-
-    def __init__(self, width: int, height: int) -> None:
-        self.width, self.height = width, height
-        self.pixels = bytearray(BACKGROUND * width * height)
-
-    def fill(self, x0: int, y0: int, x1: int, y1: int, color: Color) -> None:
-        """Paint the rectangle [x0, x1) x [y0, y1), clipped to the canvas."""
-        x0, x1 = max(0, min(x0, x1)), min(self.width, max(x0, x1))
-        y0, y1 = max(0, min(y0, y1)), min(self.height, max(y0, y1))
-        if x0 >= x1:
-            return
-        run = color * (x1 - x0)
-        for y in range(y0, y1):
-            start = (y * self.width + x0) * 3
-            self.pixels[start : start + len(run)] = run
-
-    def text(self, x: int, y: int, text: str, color: Color = INK) -> None:
-        """Write `text` with its top-left corner at (x, y)."""
-        for index, char in enumerate(text):
-            for row, bits in enumerate(FONT[char]):
-                for column, bit in enumerate(bits):
-                    if bit == "1":
-                        left, top = x + (index * 4 + column) * SCALE, y + row * SCALE
-                        self.fill(left, top, left + SCALE, top + SCALE, color)
-
-    def png(self) -> bytes:
-        stride = self.width * 3
-        rows = b"".join(b"\x00" + self.pixels[y * stride : (y + 1) * stride] for y in range(self.height))
-        header = struct.pack(">IIBBBBB", self.width, self.height, 8, 2, 0, 0, 0)  # 8-bit RGB
-        return (
-            b"\x89PNG\r\n\x1a\n"
-            + _chunk(b"IHDR", header)
-            + _chunk(b"IDAT", zlib.compress(rows, 9))
-            + _chunk(b"IEND", b"")
-        )
-
-
-def text_width(text: str) -> int:
-    return len(text) * 4 * SCALE - SCALE
-
-
-def dollars(cents: int) -> str:
-    """Whole dollars for an axis label, e.g. -1250 -> '-$12'."""
+def dollars(cents: float) -> str:
+    """Whole dollars for the value axis, e.g. -1250 -> '-$12'."""
     sign = "-" if cents < 0 else ""
-    return f"{sign}${abs(cents) // 100:,}"
+    return f"{sign}${abs(int(cents)) // 100:,}"
 
 
-def earnings_chart(daily: list[tuple[date, int]]) -> bytes:
-    """One bar per day, above the zero line when management earned, below it when it lost."""
-    canvas = Canvas(WIDTH, HEIGHT)
+def earnings_chart(daily: list[tuple[date, int]], highlighted: date | None = None) -> bytes:
+    """One bar per day, green above zero and red below; the highlighted day (default the last) carries its value."""
+    # Imported here: matplotlib costs ~55 MB and seconds to import, and only the poster ever draws.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
+    figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)  # no pyplot: no global state, nothing to close
+    canvas = FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
     values = [cents for _, cents in daily]
-    high, low = max([0, *values]), min([0, *values])
-    spread = (high - low) or 1
-    plot_height = HEIGHT - TOP - BOTTOM
-    zero_y = TOP + round(high / spread * plot_height)
-    slot = (WIDTH - LEFT - RIGHT) / max(len(daily), 1)
-    for label, y in ((dollars(high), TOP), (dollars(low), TOP + plot_height), ("0", zero_y)):
-        canvas.fill(LEFT, y, WIDTH - RIGHT, y + 1, GRID)
-        canvas.text(LEFT - 8 - text_width(label), y - 7, label)
-    for index, (day, cents) in enumerate(daily):
-        x = LEFT + round(index * slot + slot * 0.15)
-        bar = round(abs(cents) / spread * plot_height)
-        top, bottom = (zero_y - bar, zero_y) if cents >= 0 else (zero_y, zero_y + bar)
-        canvas.fill(x, top, x + max(1, round(slot * 0.7)), bottom, EARNED if cents >= 0 else LOST)
-        if (index % 7 == 0 and index < len(daily) - 3) or index == len(daily) - 1:
-            label = f"{day:%m-%d}"
-            centre = x + round(slot * 0.35)
-            canvas.text(centre - text_width(label) // 2, HEIGHT - BOTTOM + 14, label)
-    canvas.fill(LEFT, zero_y, WIDTH - RIGHT, zero_y + 1, INK)
-    return canvas.png()
+    bars = axes.bar([f"{day:%d %b}" for day, _ in daily], values, color=[EARNED if c >= 0 else LOST for c in values])
+    axes.axhline(0, color=HIGHLIGHT, linewidth=0.8)
+    target = highlighted or daily[-1][0]
+    for index, ((day, cents), bar) in enumerate(zip(daily, bars, strict=True)):
+        if day == target:
+            axes.axvspan(index - 0.5, index + 0.5, color=HIGHLIGHT, alpha=0.08)
+            _highlight(axes, bar, cents)
+    first, last = daily[0][0], daily[-1][0]
+    axes.set_title(f"Management's earnings per day, {first:%d %b} to {last:%d %b %Y}", fontsize=16)
+    axes.set_xlabel("Billing cycle (day)", fontsize=12)
+    axes.set_ylabel("Fees charged minus rewards paid", fontsize=12)
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda cents, _: dollars(cents)))
+    axes.tick_params(axis="x", labelrotation=60, labelsize=10)
+    axes.tick_params(axis="y", labelsize=11)
+    axes.margins(y=0.15)
+    axes.grid(axis="y", alpha=0.3)
+    figure.subplots_adjust(left=0.08, right=0.98, top=0.92, bottom=0.2)  # tight_layout would draw twice
+    image = io.BytesIO()
+    figure.savefig(image, format="png")
+    # The figure's parts refer to each other: only a full collection would free them. Drop the 3 MB of pixels now.
+    canvas.renderer = None
+    figure.clear()
+    return image.getvalue()
 
 
-def _chunk(tag: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+def _highlight(axes: Axes, bar: Rectangle, cents: int) -> None:
+    """Outline the posted day's bar and write its value beyond its end."""
+    bar.set_edgecolor(HIGHLIGHT)
+    bar.set_linewidth(2.5)
+    above = cents >= 0
+    axes.annotate(
+        format_cents(cents),
+        (bar.get_x() + bar.get_width() / 2, cents),
+        xytext=(0, 8 if above else -8),
+        textcoords="offset points",
+        ha="center",
+        va="bottom" if above else "top",
+        fontsize=13,
+        fontweight="bold",
+    )

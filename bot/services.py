@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.actors import ActorCache
 from domains.kernel.bus import StreamBus
+from domains.kernel.clock import cycle_of, utcnow
 from domains.kernel.once import MemoryOnce, OnceGuard
 from domains.kernel.settings import Settings
 
@@ -21,3 +24,8 @@ class Services:
     rng: random.Random = field(default_factory=random.SystemRandom)
     once: OnceGuard = field(default_factory=MemoryOnce)  # what was already done: Slack's repeated events
     actors: ActorCache = field(default_factory=ActorCache)  # who asked in the last few seconds
+    clock: Callable[[], datetime] = utcnow  # tests set the time
+
+    def today(self) -> date:
+        """The current billing cycle, in the company's time zone."""
+        return cycle_of(self.clock(), self.settings.timezone)

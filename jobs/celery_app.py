@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from functools import cache
 from typing import Any
 
@@ -10,15 +9,12 @@ from celery import Celery
 from celery.schedules import crontab
 from celery.signals import beat_init, worker_ready
 
-from bot.analytics_post import post_daily_analytics
-from bot.slack_client import make_client
 from domains.kernel.settings import Settings
 from jobs.daily_close import close_due
 from jobs.process import settings_or_exit
 from jobs.runtime import Runtime
 
 CLOSE_TASK = "ates.close_due_days"
-POST_TASK = "ates.post_daily_analytics"
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -50,19 +46,8 @@ def runtime() -> Runtime:
 
 @app.task(name=CLOSE_TASK)  # type: ignore[untyped-decorator]
 def close_due_days_task() -> list[str]:
-    """Close every billing cycle that is over and still open, then queue each day's analytics post."""
-    closed = [day.cycle.isoformat() for day in close_due(runtime().accounting_uow)]
-    for cycle in closed:
-        app.send_task(POST_TASK, args=[cycle])
-    return closed
-
-
-@app.task(name=POST_TASK, autoretry_for=(Exception,), retry_backoff=True, max_retries=8)  # type: ignore[untyped-decorator]
-def post_daily_analytics_task(cycle: str) -> bool:
-    """Post a closed day's analytics to ATES_ANALYTICS_CHANNEL (nothing when it is not set)."""
-    settings = runtime().settings
-    client = make_client(settings)
-    return post_daily_analytics(client, runtime().sessions, settings.ates_analytics_channel, date.fromisoformat(cycle))
+    """Close every billing cycle that is over and still open (each close's event brings its analytics post)."""
+    return [day.cycle.isoformat() for day in close_due(runtime().accounting_uow)]
 
 
 @worker_ready.connect  # type: ignore[untyped-decorator]

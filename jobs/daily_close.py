@@ -53,13 +53,12 @@ def describe(day: DayClosed) -> str:
 def run_daily_close(
     new_uow: Callable[[], AccountingUnitOfWork],
     stop: threading.Event,
-    after_close: Callable[[list[date]], None],
     every_s: float = CHECK_EVERY_S,
 ) -> None:
     """The embedded runtime's scheduler: close what is due at start, then look again every minute."""
     while not stop.is_set():
         try:
-            after_close([day.cycle for day in close_due(new_uow)])
+            close_due(new_uow)
         except Exception:
-            log.exception("the daily close or its analytics post failed; trying again in %.0f s", every_s)
+            log.exception("the daily close failed; trying again in %.0f s", every_s)
         stop.wait(every_s)

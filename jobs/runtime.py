@@ -6,14 +6,14 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine, Table
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.analytics_post import GROUP as ANALYTICS_POST
+from bot.analytics_post import DailyPoster
 from bot.home import HOME_DELAY_S, HomeRefresher
 from bot.home_queue import HomeQueue, MemoryHomeQueue, RedisHomeQueue
 from bot.notifier import Notifier
@@ -42,7 +42,7 @@ from jobs.migrations import upgrade
 
 log = logging.getLogger(__name__)
 OUTBOXES: list[Table] = [identity_outbox, tasks_outbox, accounting_outbox, analytics_outbox]
-GROUPS = ("requests", "tasks", "accounting", "analytics", "notifier", "home", "payouts")
+GROUPS = ("requests", "tasks", "accounting", "analytics", "notifier", "home", "payouts", ANALYTICS_POST)
 
 
 @dataclass
@@ -100,6 +100,8 @@ class Runtime:
             return HomeRefresher(client, self.sessions, self.settings, self.home_queue())
         if group == "payouts":
             return PayoutNotifier(client, self.once)
+        if group == ANALYTICS_POST:
+            return DailyPoster(client, self.sessions, self.settings.ates_analytics_channel)
         raise ValueError(f"unknown consumer group {group!r}; known: {', '.join(GROUPS)}")
 
     def home_queue(self) -> HomeQueue:
@@ -132,15 +134,11 @@ class Runtime:
         """Move every outbox to the bus until `stop` is set, trimming what every group acknowledged."""
         run_relay(self.engine, OUTBOXES, self.bus, stop, trim_every_s=self.settings.ates_trim_interval_s)
 
-    def start_embedded_workers(
-        self, client: WebClient, stop: threading.Event, after_close: Callable[[list[date]], None]
-    ) -> list[threading.Thread]:
+    def start_embedded_workers(self, client: WebClient, stop: threading.Event) -> list[threading.Thread]:
         """Run the relay, every consumer group and the daily close as threads of this process (the embedded runtime)."""
         threads = [
             threading.Thread(target=self.relay, args=(stop,), name="relay", daemon=True),
-            threading.Thread(
-                target=run_daily_close, args=(self.accounting_uow, stop, after_close), name="close", daemon=True
-            ),
+            threading.Thread(target=run_daily_close, args=(self.accounting_uow, stop), name="close", daemon=True),
         ]
         for group in GROUPS:
             consumer = self.consumer(group, client)

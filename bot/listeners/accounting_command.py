@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -11,31 +12,37 @@ from bot.accounting_blocks import BALANCES_PER_PAGE, PAGE_ACTION, accounting_vie
 from bot.listeners.later import ack_or_refuse, answering, just_ack
 from bot.services import Services
 from domains.accounting.queries import balances_page, earnings_by_day
+from domains.analytics.model import InvalidSpan, Span, parse_span
 from domains.identity.model import UserView, can_see_accounting
-from domains.kernel.clock import cycle_of, utcnow
 
 REFUSAL = "Only admins and accountants can see the company's money."
 USAGE = (
-    "*How to use `/accounting`*\n• `/accounting`: earnings and the first page of balances.\n• `/accounting 2`: page 2."
+    "*How to use `/accounting`*\n"
+    "• `/accounting`: earnings today and the 7 days before, and the first page of balances.\n"
+    "• `/accounting 2`: page 2 of the balances.\n"
+    "• `/accounting 2026-11-20`, `/accounting week [2026-11-20]`, `/accounting month [2026-11]` or "
+    "`/accounting 2026-11-01..2026-11-20`: earnings for that day or span (up to a year), e.g. `… 2026-11 2` for page 2."
 )
 DAYS_SHOWN = 8  # today and each of the 7 days before
 
 
 def register(app: App, services: Services) -> None:
-    def view(page: int) -> tuple[str, list[dict[str, Any]]]:
-        today = cycle_of(utcnow(), services.settings.timezone)
-        earnings = earnings_by_day(services.sessions, today, DAYS_SHOWN)
+    def view(span: Span | None, page: int) -> tuple[str, list[dict[str, Any]]]:
+        today = services.today()
+        span = span or Span("span", today - timedelta(days=DAYS_SHOWN - 1), today)
+        last = min(span.last, today)
+        earnings = earnings_by_day(services.sessions, last, (last - span.first).days + 1)
         balances = balances_page(services.sessions, page, BALANCES_PER_PAGE)
-        return "Company money: earnings and balances", accounting_view(today, earnings, balances)
+        return "Company money: earnings and balances", accounting_view(last, earnings, balances)
 
     def acknowledge(ack: Ack, command: dict[str, str], context: BoltContext) -> None:
-        """Refuse anyone but admins and accountants, and bad page numbers, at once."""
-        ack_or_refuse(ack, _refusal(context["actor"], command))
+        """Refuse anyone but admins and accountants, a span it cannot read and bad page numbers, at once."""
+        ack_or_refuse(ack, _refusal(context["actor"], command, services.today()))
 
     def show(command: dict[str, str], respond: Respond, context: BoltContext) -> None:
-        """After the ack: earnings and one page of balances."""
-        if _refusal(context["actor"], command) is None:
-            text, blocks = view(int(_page_asked(command) or 1))
+        """After the ack: earnings for the day or span asked for, and one page of balances."""
+        if _refusal(context["actor"], command, services.today()) is None:
+            text, blocks = view(*_asked(command.get("text", ""), services.today()))
             respond(response_type="ephemeral", text=text, blocks=blocks)
 
     def page_clicked(action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
@@ -44,19 +51,29 @@ def register(app: App, services: Services) -> None:
         if not can_see_accounting(actor.role):
             respond(response_type="ephemeral", replace_original=False, text=REFUSAL)
             return
-        text, blocks = view(int(action["value"]) if str(action.get("value", "")).isdigit() else 1)
+        text, blocks = view(None, int(action["value"]) if str(action.get("value", "")).isdigit() else 1)
         respond(response_type="ephemeral", replace_original=True, text=text, blocks=blocks)
 
     app.command("/accounting")(ack=acknowledge, lazy=[answering(show)])
     app.action(re.compile(f"^{PAGE_ACTION}_(prev|next)$"))(ack=just_ack, lazy=[answering(page_clicked)])
 
 
-def _page_asked(command: dict[str, str]) -> str:
-    return command.get("text", "").strip().lower().removeprefix("page").strip()
+def _asked(text: str, today: date) -> tuple[Span | None, int]:
+    """`[day or span] [[page] N]`: the span (None: the default days) and the page of balances."""
+    words = text.lower().split()
+    page = int(words.pop()) if words and words[-1].isdigit() else 1
+    if words and words[-1] == "page":
+        words.pop()
+    if page < 1:
+        raise InvalidSpan(f"There is no page {page}.")
+    return (parse_span(" ".join(words), today) if words else None), page
 
 
-def _refusal(actor: UserView, command: dict[str, str]) -> str | None:
+def _refusal(actor: UserView, command: dict[str, str], today: date) -> str | None:
     if not can_see_accounting(actor.role):
         return REFUSAL
-    page = _page_asked(command)
-    return USAGE if page and not (page.isdigit() and int(page) >= 1) else None
+    try:
+        _asked(command.get("text", ""), today)
+    except InvalidSpan as refusal:
+        return f"{refusal}\n{USAGE}"
+    return None

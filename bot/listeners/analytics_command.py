@@ -1,23 +1,27 @@
-"""`/analytics`: admins see management's earnings, workers in the negative and the most expensive tasks."""
+"""`/analytics`: admins see management's earnings, workers in the negative and the most expensive tasks, per day."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.analytics_view import analytics_summary, analytics_view
-from bot.listeners.later import ack_or_refuse, answering
+from bot.analytics_view import PAGE_ACTION, analytics_summary, analytics_view, read_page_value
+from bot.listeners.later import ack_or_refuse, answering, just_ack
 from bot.services import Services
 from domains.analytics.model import InvalidSpan, Span, parse_span
 from domains.analytics.queries import report
 from domains.identity.model import UserView, can_see_analytics
-from domains.kernel.clock import cycle_of, utcnow
 
 USAGE = (
     "*How to use `/analytics`* (admins only)\n"
-    "• `/analytics`: today, with this week's and this month's most expensive task.\n"
-    "• `/analytics 2026-11-20`: that day (YYYY-MM-DD), with its week and month.\n"
+    "• `/analytics`: today.\n"
+    "• `/analytics 2026-11-20`: that day (YYYY-MM-DD).\n"
     "• `/analytics week` or `/analytics week 2026-11-20`: an ISO week, Monday to Sunday.\n"
-    "• `/analytics month` or `/analytics month 2026-11`: a calendar month."
+    "• `/analytics month` or `/analytics month 2026-11`: a calendar month.\n"
+    "• `/analytics 2026-11-01..2026-11-20`: any span of up to a year, both days included.\n"
+    "Each day shows management's earnings, the workers in the negative at its end and its most expensive task."
 )
 REFUSAL = "Analytics is for admins only."
 
@@ -32,7 +36,7 @@ def register(app: App, services: Services) -> None:
         if text.lower() == "help":
             return USAGE
         try:
-            return parse_span(text, cycle_of(utcnow(), services.settings.timezone))
+            return parse_span(text, services.today())
         except InvalidSpan as refusal:
             return f"{refusal}\n{USAGE}"
 
@@ -42,10 +46,22 @@ def register(app: App, services: Services) -> None:
         ack_or_refuse(ack, span if isinstance(span, str) else None)
 
     def show(command: dict[str, str], respond: Respond, context: BoltContext) -> None:
-        """After the ack: the numbers for today, a day, a week or a month."""
+        """After the ack: the numbers for the span's days, the first page of them."""
         span = asked(command, context)
         if not isinstance(span, str):
-            numbers = report(services.sessions, span)
+            numbers = report(services.sessions, span, services.today())
             respond(response_type="ephemeral", text=analytics_summary(numbers), blocks=analytics_view(numbers))
 
+    def page_clicked(action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+        """Another page of days, in place (the role is checked again: roles change)."""
+        actor: UserView = context["actor"]
+        if not can_see_analytics(actor.role):
+            respond(response_type="ephemeral", replace_original=False, text=REFUSAL)
+            return
+        span, page = read_page_value(str(action.get("value", "")))
+        numbers = report(services.sessions, span, services.today())
+        blocks = analytics_view(numbers, page)
+        respond(response_type="ephemeral", replace_original=True, text=analytics_summary(numbers), blocks=blocks)
+
     app.command("/analytics")(ack=acknowledge, lazy=[answering(show)])
+    app.action(re.compile(f"^{PAGE_ACTION}_(prev|next)$"))(ack=just_ack, lazy=[answering(page_clicked)])

@@ -12,11 +12,11 @@ from datetime import date, datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.orm import Session
 
 from domains.accounting.tables import Account, AuditRecord
-from domains.kernel.contracts import AuditRecordCreated, BalanceCarriedOver, UserPaid
+from domains.kernel.contracts import AuditRecordCreated, BalanceCarriedOver, BillingCycleClosed, UserPaid
 from domains.kernel.db import insert_rows, table_of
 from domains.kernel.events import Event, make_event
 from domains.kernel.unit_of_work import UnitOfWork
@@ -109,6 +109,24 @@ def _payment(producer: str, account: Closing, cycle: date, at: datetime, events:
         "created_at": at,
         "event_id": str(paid.event_id),
     }
+
+
+def cycle_closed(session: Session, cycle: date, at: datetime) -> BillingCycleClosed:
+    """The event that says `cycle` is closed, with what its audit records add up to (payments included)."""
+    fees = func.sum(case((AuditRecord.kind == "withdraw", -AuditRecord.amount_cents), else_=0))
+    rewards = func.sum(case((AuditRecord.kind == "deposit", AuditRecord.amount_cents), else_=0))
+    count, fees_cents, rewards_cents = session.execute(
+        select(func.count(), func.coalesce(fees, 0), func.coalesce(rewards, 0)).where(
+            AuditRecord.billing_cycle == cycle
+        )
+    ).one()
+    return BillingCycleClosed(
+        billing_cycle=cycle,
+        closed_at=at,
+        audit_records=int(count),
+        fees_cents=int(fees_cents),
+        rewards_cents=int(rewards_cents),
+    )
 
 
 def _carried(account: Closing, cycle: date) -> BalanceCarriedOver:

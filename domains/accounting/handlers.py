@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from domains.accounting.closing import settle
+from domains.accounting.closing import cycle_closed, settle
 from domains.accounting.ledger import (
     KnownTask,
     Move,
@@ -229,6 +229,7 @@ def close_day(uow: AccountingUnitOfWork, cycle: date) -> DayClosed:
         session.add(
             ClosedCycle(billing_cycle=cycle, closed_at=uow.clock(), payments=len(paid), paid_cents=sum(paid.values()))
         )
+        uow.emit(cycle_closed(session, cycle, uow.clock()))  # last: every money event of the cycle is before it
         uow.commit()
     return DayClosed(cycle, paid, carried)
 

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, delete
 from sqlalchemy.orm import Session, sessionmaker
 
-from domains.analytics.tables import Balance, CompletedTask, CycleEarnings, inbox, metadata, outbox
+from domains.analytics.tables import (
+    Balance,
+    CompletedTask,
+    CycleEarnings,
+    DayBalance,
+    PostedDay,
+    inbox,
+    metadata,
+    outbox,
+)
 from domains.kernel.clock import cycle_of
 from domains.kernel.contracts import (
     AuditRecordCreated,
@@ -79,16 +89,26 @@ def on_reward_paid(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
 
 
 def on_audit_record(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
-    """A balance is the sum of its audit records (withdrawals and payments are negative amounts)."""
+    """A balance is the sum of its audit records (withdrawals and payments are negative amounts).
+
+    Kept per day too, for balances as of a day's end, and counted per day, to know when a closed day is complete.
+    """
     assert isinstance(payload, AuditRecordCreated)
-    _add(uow.session, table_of(Balance), {"user_id": payload.user_id}, "balance_cents", payload.amount_cents)
+    amount, cycle = payload.amount_cents, payload.billing_cycle
+    _add(uow.session, table_of(Balance), {"user_id": payload.user_id}, "balance_cents", amount)
+    day_key = {"user_id": payload.user_id, "billing_cycle": cycle}
+    _add(uow.session, table_of(DayBalance), day_key, "change_cents", amount)
+    _add(uow.session, table_of(CycleEarnings), {"billing_cycle": cycle}, "audit_records", 1)
 
 
 def reset(sessions: sessionmaker[Session]) -> None:
-    """Empty every analytics table, inbox included, so a replay rebuilds them from the first event."""
+    """Empty every analytics table, inbox included, so a replay rebuilds them from the first event.
+
+    The days already posted stay: a replay never posts a day to the channel again.
+    """
     with sessions() as session, session.begin():
         for table in reversed(metadata.sorted_tables):
-            if table is not outbox:
+            if table not in (outbox, table_of(PostedDay)):
                 session.execute(delete(table))
 
 
@@ -107,3 +127,10 @@ def _add(session: Session, table: Table, key: dict[str, Any], column: str, amoun
             index_elements=index, set_={column: table.c[column] + statement.excluded[column]}
         )
     )
+
+
+def record_posted(sessions: sessionmaker[Session], cycle: date, at: datetime) -> None:
+    """Remember that `cycle` was posted to the channel (once Slack has taken the post)."""
+    with sessions() as session, session.begin():
+        insert = dialect_insert(session, table_of(PostedDay)).values(billing_cycle=cycle, posted_at=at)
+        session.execute(insert.on_conflict_do_nothing())

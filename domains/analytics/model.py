@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-SpanKind = Literal["day", "week", "month"]
+SpanKind = Literal["day", "week", "month", "span"]
 CHART_DAYS = 30
 
 
@@ -26,6 +26,15 @@ class Span:
     def days(self) -> list[date]:
         return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
 
+    def days_through(self, today: date) -> list[date]:
+        """The span's days up to `today`: the rest of a week or month has no numbers yet."""
+        return [day for day in self.days() if day <= today]
+
+    @property
+    def text(self) -> str:
+        """How to ask for this span again, e.g. in a page button's value."""
+        return f"{self.first.isoformat()}..{self.last.isoformat()}"
+
     @property
     def label(self) -> str:
         if self.kind == "day":
@@ -33,7 +42,9 @@ class Span:
         if self.kind == "week":
             year, week, _ = self.first.isocalendar()
             return f"week {year}-W{week:02d} ({self.first.isoformat()} to {self.last.isoformat()})"
-        return self.first.strftime("%B %Y")
+        if self.kind == "month":
+            return self.first.strftime("%B %Y")
+        return f"{self.first.isoformat()} to {self.last.isoformat()}"
 
 
 def day_of(cycle: date) -> Span:
@@ -51,13 +62,6 @@ def month_of(cycle: date) -> Span:
     return Span("month", cycle.replace(day=1), cycle.replace(day=last_day))
 
 
-def enclosing_spans(span: Span) -> list[Span]:
-    """The spans whose most expensive task is shown with `span`: a day also gets its week and month."""
-    if span.kind == "day":
-        return [span, week_of(span.first), month_of(span.first)]
-    return [span]
-
-
 def chart_days(cycle: date, count: int = CHART_DAYS) -> Span:
     """The `count` cycles ending with `cycle`, for the earnings chart."""
     return Span("day", cycle - timedelta(days=count - 1), cycle)
@@ -69,17 +73,46 @@ def management_earnings(fees_cents: int, rewards_cents: int) -> int:
 
 
 def parse_span(text: str, today: date) -> Span:
-    """`` (today), `2026-11-20`, `week [2026-11-20]`, `month [2026-11 | 2026-11-20]`."""
-    words = text.lower().split()
+    """`` (today), `2026-11-20`, `week [2026-11-20]`, `month [2026-11 | 2026-11-20]`, `2026-11-01..2026-11-20`.
+
+    Refused: what is not a date, a span ending before it starts or longer than a year, a day after `today`.
+    """
+    span = _read_span(text.lower().split(), today)
+    future = span.first if span.first > today else span.last if span.kind in ("day", "span") else today
+    if future > today:
+        raise InvalidSpan(f"{future.isoformat()} is in the future (today is {today.isoformat()}).")
+    return span
+
+
+def _read_span(words: list[str], today: date) -> Span:
     if not words:
         return day_of(today)
     if len(words) > 2 or (len(words) == 2 and words[0] not in ("week", "month")):
-        raise InvalidSpan(f"I can't read {text.strip()!r}.")
+        raise InvalidSpan(f"I can't read {' '.join(words)!r}.")
     if words[0] == "week":
         return week_of(_date(words[1]) if len(words) == 2 else today)
     if words[0] == "month":
         return month_of(_month(words[1]) if len(words) == 2 else today)
+    if ".." in words[0]:
+        return _span(*words[0].split("..", 1))
     return day_of(_date(words[0]))
+
+
+def _span(start: str, end: str) -> Span:
+    first, last = _date(start), _date(end)
+    if last < first:
+        raise InvalidSpan(f"The span ends ({last.isoformat()}) before it starts ({first.isoformat()}).")
+    if last >= _a_year_after(first):
+        raise InvalidSpan(f"The span is {(last - first).days + 1} days long; ask for a year at most.")
+    return Span("span", first, last)
+
+
+def _a_year_after(day: date) -> date:
+    """The same date a year later (a 29 February's is 1 March)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, month=3, day=1)
 
 
 def _date(word: str) -> date:

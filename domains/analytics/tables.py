@@ -39,6 +39,7 @@ class CycleEarnings(Base):
     billing_cycle: Mapped[date] = mapped_column(Date, primary_key=True)
     fees_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     rewards_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    audit_records: Mapped[int] = mapped_column(BigInteger, default=0)  # applied so far: the close says how many
 
 
 class Balance(Base):
@@ -48,6 +49,26 @@ class Balance(Base):
 
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     balance_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class DayBalance(Base):
+    """What one user's balance changed by in one billing cycle: the sum up to a day is their balance at its end."""
+
+    __tablename__ = "analytics_day_balances"
+    __table_args__ = (Index("ix_analytics_day_balances_cycle", "billing_cycle"),)
+
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    billing_cycle: Mapped[date] = mapped_column(Date, primary_key=True)
+    change_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class PostedDay(Base):
+    """A closed day whose analytics were posted to the channel: never posted again, not even after a replay."""
+
+    __tablename__ = "analytics_posted_days"
+
+    billing_cycle: Mapped[date] = mapped_column(Date, primary_key=True)
+    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 outbox = outbox_table("analytics", metadata)

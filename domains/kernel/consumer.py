@@ -27,6 +27,10 @@ OUTAGES = (OperationalError, InterfaceError, redis.ConnectionError, redis.Timeou
 MAX_PAUSE_S = 10.0
 
 
+class NotYet(Exception):
+    """The event is sound but something it needs has not happened yet: retried after a pause, never dead-lettered."""
+
+
 class Applier(Protocol):
     """A consumer group's name, its topics, and how it applies one event (idempotently)."""
 
@@ -186,6 +190,10 @@ class Consumer:
             self._outages += 1
             self._pause = self.policy.pause(self._outages)
             log.exception("%s: database or bus unavailable; retrying %s", group, delivery.message_id)
+            return False
+        except NotYet as waiting:
+            log.info("%s: %s; %s waits", group, waiting, delivery.message_id)
+            self._pause = self.policy.pause(1)
             return False
         except Exception as error:  # a handler bug or bad data: retry with backoff, then dead-letter
             self._failed.inc()

@@ -15,6 +15,7 @@ TASK_LIFECYCLE = "task-lifecycle"  # business: assigned, completed
 PRICES = "task-prices"  # CUD and business: a task's prices
 TRANSACTIONS = "transactions"  # business: money moved
 AUDIT_RECORDS = "audit-records"  # CUD: the ledger's lines
+BILLING_CYCLES = "billing-cycles"  # business: a billing cycle closed
 SLACK_REQUESTS = "slack-requests"  # requests the gateway acknowledged, carried out by the `requests` group
 
 # Before v2, a Jira key travelled at the front of the title: "[UP-42] Fix the beak".
@@ -223,6 +224,21 @@ class BalanceCarriedOver(Payload):
     balance_cents: int
     earned_cents: int
     billing_cycle: date
+
+
+@register
+class BillingCycleClosed(Payload):
+    """A billing cycle closed. Every money event of the cycle was written to the outbox before this one;
+    the counts let a reader tell when it has applied them all."""
+
+    NAME = "BillingCycleClosed"
+    VERSION = 1
+    TOPIC = BILLING_CYCLES
+    billing_cycle: date
+    closed_at: datetime
+    audit_records: int  # the cycle's audit records: withdrawals, deposits and the close's payments
+    fees_cents: int
+    rewards_cents: int
 
 
 @register

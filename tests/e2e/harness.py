@@ -25,6 +25,7 @@ DISTRIBUTED_PROCESSES = [
     ["-m", "jobs.consumers", "analytics"],
     ["-m", "jobs.consumers", "home"],
     ["-m", "jobs.consumers", "payouts"],
+    ["-m", "jobs.consumers", "analytics-post"],
 ]
 
 

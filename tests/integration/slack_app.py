@@ -14,7 +14,6 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.analytics_post import DailyPosts
 from bot.gateway import build_app, wsgi
 from bot.home import REFRESH_THREAD
 from bot.slack_client import make_client
@@ -88,7 +87,7 @@ def serve(slack: FakeSlack, database_url: str) -> Iterator[SlackApp]:
     runtime = Runtime.build(settings)
     client = make_client(settings)
     stop = threading.Event()
-    workers = runtime.start_embedded_workers(client, stop, DailyPosts(client, runtime.sessions, None).after_close)
+    workers = runtime.start_embedded_workers(client, stop)
     app = build_app(runtime.services(), client)
     server = make_server("127.0.0.1", 0, wsgi(app), server_class=_ThreadingServer, handler_class=_QuietHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domains.analytics.consumers import subscription
 from domains.analytics.model import day_of, month_of, week_of
-from domains.analytics.queries import earnings_by_day, earnings_of, most_expensive_task, report, workers_in_negative
+from domains.analytics.queries import (
+    earnings_by_day,
+    earnings_of,
+    most_expensive_task,
+    negative_by_day,
+    report,
+    workers_in_negative,
+)
 from domains.kernel.consumer import Subscription
 from domains.kernel.contracts import TaskDeleted, TaskUpdatedV1, TaskUpdatedV2
 from domains.kernel.db import make_engine, make_session_factory
@@ -89,8 +96,12 @@ def test_the_most_expensive_task_is_looked_for_in_its_span_only(
     for event in [created_v2(never_done, "open", None), *priced(never_done, 4_000)]:
         analytics.apply(event)
 
-    found = {span.kind: top.reward_cents if top else None for span, top in report(sessions, day_of(DAY)).most_expensive}
-    assert found == {"day": 3_000, "week": 3_000, "month": 4_000}
+    month = report(sessions, month_of(DAY), date(2026, 11, 30))
+    tops = {figures.day: figures.most_expensive.reward_cents for figures in month.days if figures.most_expensive}
+    assert tops == {date(2026, 11, 2): 4_000, date(2026, 11, 19): 2_500, DAY: 3_000}
+    assert month.most_expensive is not None and month.most_expensive.reward_cents == 4_000
+    week = report(sessions, week_of(DAY), date(2026, 11, 30))
+    assert week.most_expensive is not None and week.most_expensive.reward_cents == 3_000
     assert most_expensive_task(sessions, day_of(date(2026, 11, 21))) is None
 
 
@@ -122,7 +133,7 @@ def test_earnings_are_fees_minus_rewards_per_billing_cycle(
         (date(2026, 11, 21), 1_000),
         (date(2026, 11, 22), 0),
     ]
-    assert report(sessions, week_of(DAY)).earnings_cents == 700
+    assert report(sessions, week_of(DAY), date(2026, 11, 30)).earnings_cents == 700
 
 
 def test_workers_in_the_negative_from_audit_records_in_any_order(
@@ -142,3 +153,6 @@ def test_workers_in_the_negative_from_audit_records_in_any_order(
     analytics.apply(record("U1", -1_500, 0, DAY))  # the payout
     analytics.apply(record("U1", -1_100, -1_100, date(2026, 11, 21)))
     assert workers_in_negative(sessions) == 2
+    next_day = date(2026, 11, 21)
+    assert negative_by_day(sessions, [date(2026, 11, 19), DAY, next_day], date(2026, 11, 25)) == [0, 1, 2]
+    assert negative_by_day(sessions, [DAY], today=DAY) == [2]  # today is "now": money landed in the next cycle

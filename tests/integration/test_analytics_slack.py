@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -16,6 +17,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from zoneinfo import ZoneInfo
 
 import pytest
+from PIL import Image
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.analytics_post import post_daily_analytics
@@ -24,16 +26,19 @@ from bot.listeners.analytics_command import REFUSAL
 from bot.services import Services
 from bot.slack_client import make_client
 from domains.analytics.consumers import subscription
-from domains.kernel.clock import utcnow
+from domains.kernel.clock import format_cents
 from domains.kernel.db import make_engine, make_session_factory
 from domains.kernel.memory_bus import MemoryBus
 from domains.kernel.settings import Settings
+from tests.fakes.clock import FakeClock
 from tests.fakes.slack_api import FakeSlack, member
 from tests.fakes.slack_requests import SlackSender
 from tests.integration.analytics_events import completed, created_v2, fee, priced, record, reward
-from tests.unit.png import read_png
+from tests.integration.ledger import Ledger
 
 SECRET = "analytics-signing-secret"
+NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+TODAY = NOW.date()
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -60,6 +65,7 @@ def sessions(pg_url: str) -> Iterator[sessionmaker[Session]]:
 @pytest.fixture
 def settings(slack: FakeSlack, pg_url: str) -> Settings:
     return Settings(
+        ates_timezone="UTC",
         slack_api_url=slack.api_url,
         slack_bot_token="xoxb-test",
         slack_signing_secret=SECRET,
@@ -70,7 +76,7 @@ def settings(slack: FakeSlack, pg_url: str) -> Settings:
 
 @pytest.fixture
 def sender(settings: Settings, sessions: sessionmaker[Session]) -> Iterator[SlackSender]:
-    app = build_app(Services(settings, sessions, MemoryBus()), make_client(settings))
+    app = build_app(Services(settings, sessions, MemoryBus(), clock=FakeClock(NOW)), make_client(settings))
     server: WSGIServer = make_server("127.0.0.1", 0, wsgi(app), handler_class=_Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -101,61 +107,93 @@ def seed(sessions: sessionmaker[Session], cycle: date) -> None:
 
 def blocks_of(args: dict[str, Any]) -> str:
     blocks = args["blocks"]
-    return json.dumps(json.loads(blocks) if isinstance(blocks, str) else blocks)
+    return json.dumps(json.loads(blocks) if isinstance(blocks, str) else blocks, ensure_ascii=False)
+
+
+def shown(slack: FakeSlack, count: int = 1) -> list[dict[str, Any]]:
+    """The answers with blocks sent to response_url so far (after the ack, in the background)."""
+    return [c.args for c in slack.wait_for("response_url", count, where=lambda c: "blocks" in c.args)]
 
 
 def test_a_worker_is_refused_and_shown_nothing(
     sender: SlackSender, slack: FakeSlack, sessions: sessionmaker[Session]
 ) -> None:
-    seed(sessions, utcnow().date())
+    seed(sessions, TODAY)
     reply = sender.command("U1", "/analytics", "", slack.response_url("worker"))
     assert reply.status == 200
     assert reply.json() == {"response_type": "ephemeral", "text": REFUSAL}
 
     sender.command("UADMIN", "/analytics", "", slack.response_url("admin"))
-    shown = slack.wait_for("response_url", where=lambda c: "blocks" in c.args)
-    assert len(shown) == 1 and slack.calls_to("response_url") == shown  # the worker got the refusal alone
+    answers = slack.wait_for("response_url", where=lambda c: "blocks" in c.args)
+    assert len(answers) == 1 and slack.calls_to("response_url") == answers  # the worker got the refusal alone
 
 
 def test_an_admin_sees_today_by_default(sender: SlackSender, slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
-    today = utcnow().date()
-    seed(sessions, today)
+    seed(sessions, TODAY)
     assert sender.command("UADMIN", "/analytics", "", slack.response_url("today")).status == 200
-    shown = slack.wait_for("response_url", where=lambda c: "blocks" in c.args)[0]
-    assert shown.args["response_type"] == "ephemeral"
-    rendered = blocks_of(shown.args)
-    assert f"Analytics: {today.isoformat()}" in rendered
+    (answer,) = shown(slack)
+    assert answer["response_type"] == "ephemeral"
+    rendered = blocks_of(answer)
+    assert f"Analytics: {TODAY.isoformat()}" in rendered
     assert "-$9.56" in rendered  # fees 15.00 + 10.00 - reward 34.56
-    assert "in the negative now*\\n1" in rendered
-    assert rendered.count("*Fix the beak* (UP-42), reward $34.56") == 3  # the day, its week, its month
+    assert "1 worker(s) in the negative" in rendered
+    assert rendered.count("*Fix the beak* (UP-42), reward $34.56") == 2  # the span's and its day's
 
 
-def test_an_admin_asks_for_a_day_a_week_and_a_month(
+def test_an_admin_asks_for_a_day_a_week_a_month_and_a_span(
     sender: SlackSender, slack: FakeSlack, sessions: sessionmaker[Session]
 ) -> None:
     seed(sessions, date(2026, 11, 20))
-    for name, text in [("day", "2026-11-20"), ("week", "week 2026-11-18"), ("month", "month 2026-11")]:
-        sender.command("UADMIN", "/analytics", text, slack.response_url(name))
-    found = {
-        c.args["text"]: blocks_of(c.args) for c in slack.wait_for("response_url", 3, where=lambda c: "blocks" in c.args)
-    }
-    day, week, month = (next(b for t, b in found.items() if label in t) for label in ("2026-11-20:", "W47", "November"))
-    assert "-$9.56" in day and day.count("Fix the beak") == 3
-    assert "Earnings per day" in week and "Fri 20 Nov" in week and week.count("Fix the beak") == 1
-    assert "-$9.56" in month and "Mon 30 Nov" in month
+    asked = [("2026-11-20", "2026-11-20:"), ("week 2026-11-18", "W47"), ("month 2026-11", "November")]
+    asked.append(("2026-11-19..2026-11-21", "2026-11-19 to 2026-11-21"))
+    for number, (text, _) in enumerate(asked):
+        sender.command("UADMIN", "/analytics", text, slack.response_url(f"ask{number}"))
+    found = {answer["text"]: blocks_of(answer) for answer in shown(slack, len(asked))}
+    day, week, month, span = (next(b for t, b in found.items() if label in t) for _, label in asked)
+    assert "-$9.56" in day and day.count("Fix the beak") == 2
+    assert "Fri 20 Nov 2026" in week and "Sun 22 Nov 2026" in week and week.count("Fix the beak") == 2
+    assert "-$9.56" in month and "Wed 25 Nov 2026" in month and "Thu 26 Nov" not in month  # no numbers yet
+    assert "Thu 19 Nov 2026*: earned *$0.00* · 0 worker(s)" in span
+    assert "Sat 21 Nov 2026*: earned *$0.00* · 1 worker(s)" in span
 
 
-@pytest.mark.parametrize("text", ["yesterday", "2026-13-01", "week 2026-11", "month nov", "2026-11-20 extra words"])
-def test_bad_input_gets_the_usage_and_nothing_else(sender: SlackSender, slack: FakeSlack, text: str) -> None:
-    reply = sender.command("UADMIN", "/analytics", text, slack.response_url("bad"))
-    body = reply.json()
-    assert body["response_type"] == "ephemeral"
-    assert "How to use `/analytics`" in body["text"] and "blocks" not in body
-    assert (
-        sender.command("UADMIN", "/analytics", "help", slack.response_url("help"))
-        .json()["text"]
-        .startswith("*How to use")
-    )
+def test_a_long_span_pages_within_slacks_block_limit(
+    sender: SlackSender, slack: FakeSlack, sessions: sessionmaker[Session]
+) -> None:
+    seed(sessions, date(2026, 11, 20))
+    sender.command("UADMIN", "/analytics", "2026-01-01..2026-11-25", slack.response_url("year"))
+    (first,) = shown(slack)
+    blocks = json.loads(blocks_of(first))
+    assert len(blocks) <= 50 and "Page 1 of 11" in json.dumps(blocks) and "Thu 01 Jan 2026" in json.dumps(blocks)
+    (next_page,) = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert next_page["action_id"] == "analytics_page_next"
+    sender.click("UADMIN", "analytics_page_next", next_page["value"], slack.response_url("page2"))
+    second = shown(slack, 2)[1]
+    assert second["replace_original"] is True
+    assert "Page 2 of 11" in blocks_of(second) and "Sun 01 Feb 2026" in blocks_of(second)
+    assert "-$9.56" in second["text"]  # the whole span's earnings, on every page
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("2026-11-20..2026-11-01", "The span ends (2026-11-01) before it starts (2026-11-20)."),
+        ("2025-01-01..2026-11-20", "The span is 689 days long; ask for a year at most."),
+        ("2026-11-26", "2026-11-26 is in the future (today is 2026-11-25)."),
+        ("2026-13-01", "'2026-13-01' is not a date (YYYY-MM-DD) or a month (YYYY-MM)."),
+        ("week 2026-11", "'2026-11' is not a date (YYYY-MM-DD) or a month (YYYY-MM)."),
+        ("2026-11-20 extra words", "I can't read '2026-11-20 extra words'."),
+    ],
+)
+def test_bad_input_gets_one_line_and_the_usage_and_nothing_else(
+    sender: SlackSender, slack: FakeSlack, text: str, reason: str
+) -> None:
+    body = sender.command("UADMIN", "/analytics", text, slack.response_url("bad")).json()
+    assert body["response_type"] == "ephemeral" and "blocks" not in body
+    first_line, usage = body["text"].split("\n", 1)
+    assert first_line == reason and usage.startswith("*How to use `/analytics`*")
+    help_text = sender.command("UADMIN", "/analytics", "help", slack.response_url("help")).json()["text"]
+    assert help_text.startswith("*How to use")
     assert slack.calls_to("response_url") == []
 
 
@@ -175,7 +213,8 @@ def test_the_daily_post_carries_the_numbers_and_uploads_the_chart(
     (file_id,) = [f["id"] for f in json.loads(done.args["files"])]
     chart = slack.uploads[file_id]
     assert int(asked.args["length"]) == len(chart) and asked.args["filename"] == "earnings-2026-11-20.png"
-    assert read_png(chart).width > 0
+    assert Image.open(io.BytesIO(chart)).size == (1200, 600)
+    assert "20 Nov: -$9.56" in done.args["initial_comment"]
 
 
 def test_no_channel_means_no_post(settings: Settings, slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
@@ -204,3 +243,42 @@ def test_ates_analytics_post_posts_a_day_or_says_why_not(
     assert "-$9.56" in blocks_of(slack.calls_to("chat.postMessage")[0].args)
     assert [call.args["channel_id"] for call in slack.calls_to("files.completeUploadExternal")] == ["CAN"]
     assert len(slack.uploads) == 1
+
+
+def test_accounting_takes_a_day_or_a_span_the_same_way(sender: SlackSender, slack: FakeSlack, pg_url: str) -> None:
+    ledger = Ledger.on(pg_url, datetime(2026, 11, 19, 10, 0, tzinfo=UTC))
+    ledger.complete(ledger.create("U1"), "U1")
+    earned = -sum(r.amount_cents for r in ledger.records())  # fee minus reward, all on the 19th
+    ledger.dispose()
+    asked = ["2026-11-19", "2026-11-18..2026-11-20", "2025-11-26..2026-11-25"]
+    for number, text in enumerate(asked):
+        sender.command("UADMIN", "/accounting", text, slack.response_url(f"accounting{number}"))
+    calls = slack.wait_for("response_url", len(asked), where=lambda c: "blocks" in c.args)
+    answers = {c.path: json.loads(blocks_of(c.args)) for c in calls}
+    day, span, year = (answers[f"/response/accounting{n}"] for n in range(len(asked)))
+    assert f"on Thu 19 Nov 2026: *{format_cents(earned)}*" in json.dumps(day, ensure_ascii=False)
+    assert "days before" not in json.dumps(day)
+    rendered = json.dumps(span, ensure_ascii=False)
+    assert "on Fri 20 Nov 2026: *$0.00*" in rendered and "The 2 days before" in rendered
+    assert f"`Thu 19 Nov 2026`  {format_cents(earned)}" in rendered and "Tue 17 Nov" not in rendered
+    assert len(year) <= 50 and "The 364 days before" in json.dumps(year)
+    assert all(len(b["text"]["text"]) <= 3000 for b in year if b["type"] == "section" and "text" in b)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("2026-11-20..2026-11-01", "The span ends (2026-11-01) before it starts (2026-11-20)."),
+        ("2025-01-01..2026-11-20", "The span is 689 days long; ask for a year at most."),
+        ("month 2026-12", "2026-12-01 is in the future (today is 2026-11-25)."),
+        ("2026-11-31", "'2026-11-31' is not a date (YYYY-MM-DD) or a month (YYYY-MM)."),
+        ("page 0", "There is no page 0."),
+    ],
+)
+def test_accounting_refuses_a_bad_span_in_one_line_with_the_usage(
+    sender: SlackSender, slack: FakeSlack, text: str, reason: str
+) -> None:
+    body = sender.command("UADMIN", "/accounting", text, slack.response_url("bad")).json()
+    first_line, usage = body["text"].split("\n", 1)
+    assert first_line == reason and usage.startswith("*How to use `/accounting`*")
+    assert slack.calls_to("response_url") == []

@@ -1,4 +1,4 @@
-"""Analytics' spans: a day, its ISO week and its calendar month."""
+"""Analytics' spans: a day, an ISO week, a calendar month or any span up to a year, never in the future."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 
 from domains.analytics.model import (
     InvalidSpan,
+    Span,
     chart_days,
     day_of,
-    enclosing_spans,
     management_earnings,
     month_of,
     parse_span,
@@ -35,10 +35,10 @@ def test_a_month_is_the_calendar_month_leap_days_included() -> None:
     assert february.label == "February 2028"
 
 
-def test_a_day_comes_with_its_week_and_month_others_alone() -> None:
-    day = day_of(date(2026, 11, 20))
-    assert [s.kind for s in enclosing_spans(day)] == ["day", "week", "month"]
-    assert enclosing_spans(week_of(date(2026, 11, 20))) == [week_of(date(2026, 11, 20))]
+def test_a_span_lists_its_days_up_to_today() -> None:
+    month = month_of(date(2026, 11, 20))
+    assert month.days_through(date(2026, 11, 3)) == [date(2026, 11, 1), date(2026, 11, 2), date(2026, 11, 3)]
+    assert len(month.days_through(date(2026, 12, 9))) == 30
 
 
 def test_the_chart_covers_thirty_days_ending_with_the_cycle() -> None:
@@ -59,9 +59,35 @@ def test_what_an_admin_may_ask_for() -> None:
     assert parse_span("week 2026-11-20", today) == week_of(date(2026, 11, 20))
     assert parse_span("month 2026-02", today) == month_of(date(2026, 2, 1))
     assert parse_span("month 2026-02-14", today) == month_of(date(2026, 2, 1))
+    assert parse_span("month", today) == month_of(today)  # the rest of this month has no numbers yet
+    span = parse_span("2026-11-01..2026-11-20", today)
+    assert span == Span("span", date(2026, 11, 1), date(2026, 11, 20)) and len(span.days()) == 20
+    assert span.label == "2026-11-01 to 2026-11-20"
+    assert parse_span("2025-11-26..2026-11-25", today).first == date(2025, 11, 26)  # a whole year
+    assert len(parse_span("2024-02-29..2025-02-28", today).days()) == 366  # a leap year
 
 
 @pytest.mark.parametrize("text", ["today", "20261120", "2026-02-30", "week month", "month 2026-13", "day 2026-11-20"])
 def test_what_cannot_be_read_is_refused_with_the_reason(text: str) -> None:
     with pytest.raises(InvalidSpan, match=r"can't read|is not a date"):
         parse_span(text, date(2026, 11, 25))
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("2026-11-20..2026-11-01", "The span ends (2026-11-01) before it starts (2026-11-20)."),
+        ("2025-11-25..2026-11-25", "The span is 366 days long; ask for a year at most."),
+        ("2024-01-01..2026-11-24", "The span is 1059 days long; ask for a year at most."),
+        ("2026-11-26", "2026-11-26 is in the future (today is 2026-11-25)."),
+        ("2026-11-20..2026-11-26", "2026-11-26 is in the future (today is 2026-11-25)."),
+        ("week 2026-12-01", "2026-11-30 is in the future (today is 2026-11-25)."),
+        ("month 2026-12", "2026-12-01 is in the future (today is 2026-11-25)."),
+        ("2026-11-01..", "'' is not a date (YYYY-MM-DD) or a month (YYYY-MM)."),
+        ("2026-11-1..2026-11-20", "'2026-11-1' is not a date (YYYY-MM-DD) or a month (YYYY-MM)."),
+    ],
+)
+def test_a_span_that_cannot_be_asked_for_says_why_in_one_line(text: str, reason: str) -> None:
+    with pytest.raises(InvalidSpan) as refused:
+        parse_span(text, date(2026, 11, 25))
+    assert str(refused.value) == reason

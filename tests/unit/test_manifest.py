@@ -128,3 +128,5 @@ def test_every_command_has_a_description_and_the_ones_with_arguments_a_usage_hin
     taking_arguments = {"/task", "/ates", "/balance", "/accounting", "/analytics"}
     assert {name for name, c in commands.items() if "usage_hint" in c} == taking_arguments
     assert commands["/ates"]["should_escape"] is True  # so a mention arrives as <@U123|name>
+    for spans in ("/accounting", "/analytics"):  # both take a day, a week, a month or any span
+        assert "YYYY-MM-DD..YYYY-MM-DD" in commands[spans]["usage_hint"]

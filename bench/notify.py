@@ -76,8 +76,8 @@ def _shuffle(size: int, workers: int) -> tuple[float, float, dict[str, float]]:
         SlackSender(stack.url, SIGNING_SECRET).command(MANAGER, "/shuffle", "", slack.response_url())
         wait_until(lambda: _shuffled(slack), 600, "the shuffle's reply")
         assignees = _assignees(url)
-        posted = lambda: len(slack.calls_to("chat.postMessage"))  # noqa: E731
-        wait_until(lambda: posted() >= len(assignees), 120 + 2 * len(assignees), "a DM per assignment", every=1)
+        untold = lambda: set(assignees) - _told(slack.calls_to("chat.postMessage"))  # noqa: E731
+        wait_until(lambda: not untold(), 120 + 2 * len(assignees), "every assignee to be told", every=1)
         time.sleep(3)  # anything sent twice arrives too
         calls = [c for c in slack.calls if c.at >= sent and c.method != "response_url"]
         refused = list(slack.refused)
@@ -104,8 +104,13 @@ def _minimum_s(calls: list[Call]) -> float:
     return max((count - 1) * intervals[key] for key, count in counts.items()) + LATENCY_S
 
 
+def _told(posts: list[Call]) -> set[str]:
+    """Whom these DMs reached (a DM channel from conversations.open is "D" and the user's id)."""
+    return {str(c.args.get("channel")).removeprefix("D") for c in posts}
+
+
 def _checks(posts: list[Call], refused: list[Call], assignees: list[str]) -> dict[str, float]:
-    told = {str(c.args.get("channel")).removeprefix("D") for c in posts}
+    told = _told(posts)
     sent = Counter(json.dumps(c.args, sort_keys=True) for c in posts)
     refusals = Counter(json.dumps([c.method, c.args], sort_keys=True) for c in refused)
     return {

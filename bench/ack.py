@@ -24,6 +24,7 @@ from slack_sdk.signature import SignatureVerifier
 from bench.ceilings import Ceilings, ratios
 from bench.common import (
     SIGNING_SECRET,
+    UNPACED_SLACK,
     Figure,
     Report,
     Stack,
@@ -50,7 +51,8 @@ class Outcome:
 
 
 def run(size: int, clients: int = 50, ceilings: Ceilings | None = None) -> Report:
-    slack = FakeSlack(members=[member("UADMIN", "Admin")] + [member(w, w) for w in workers()], page_size=200)
+    members = [member("UADMIN", "Admin")] + [member(w, w) for w in workers()]
+    slack = FakeSlack(members=members, page_size=200, limits=None)  # the gateway is measured, not Slack's limits
     slack.start()
     try:
         with scratch_database() as url, redis_namespace() as prefix, _system(url, prefix, slack) as stack:
@@ -83,7 +85,7 @@ def run(size: int, clients: int = 50, ceilings: Ceilings | None = None) -> Repor
 
 
 def _system(url: str, prefix: str, slack: FakeSlack) -> Stack:
-    return Stack(url, prefix, slack.api_url, extra_env={"ATES_ADMIN_IDS": "UADMIN"})
+    return Stack(url, prefix, slack.api_url, extra_env={"ATES_ADMIN_IDS": "UADMIN", **UNPACED_SLACK})
 
 
 def workers() -> list[str]:

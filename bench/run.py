@@ -11,10 +11,22 @@ import platform
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import ack, ceilings, close_day, pipeline, shuffle
+from bench import ack, ceilings, close_day, notify, pipeline, shuffle
 from bench.common import Report
 
-SUMMARY = ("events_per_s", "ack_p99_ms", "ack_rps", "shuffle_s", "close_s", "peak_rss_mb", "pgbench_tps", "xadd_per_s")
+SUMMARY = (
+    "events_per_s",
+    "ack_p99_ms",
+    "ack_rps",
+    "shuffle_s",
+    "close_s",
+    "peak_rss_mb",
+    "pgbench_tps",
+    "xadd_per_s",
+    "notify_all_s",
+    "notify_ratio",
+    "dm_p99_ms",
+)
 
 
 def main() -> None:
@@ -29,6 +41,7 @@ def main() -> None:
         lambda: pipeline.run(sized(100_000, scale), ceilings=limits),
         lambda: shuffle.run(sized(100_000, scale), workers=sized(5_000, scale), ceilings=limits),
         lambda: close_day.run(sized(100_000, scale), ceilings=limits),
+        lambda: notify.run(sized(100_000, scale), workers=sized(5_000, scale), seconds=max(5, round(60 * scale))),
     ]
     reports = []
     for benchmark in benchmarks:

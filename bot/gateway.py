@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from bot.ack_metrics import MeteredApp
 from bot.listeners import register_listeners
 from bot.services import Services
+from bot.slack_client import use_in_every_request
 
 # Listeners run in the request's own thread and the answer leaves when they return (no polling for the ack);
 # work that may take long (a shuffle) is a lazy listener, run in one of these threads after the answer.
@@ -27,6 +28,7 @@ def build_app(services: Services, client: WebClient) -> App:
         request_verification_enabled=True,
         process_before_response=True,
     )
+    use_in_every_request(app, client)
     register_listeners(app, services)
     return app
 

@@ -8,8 +8,10 @@ import time
 from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.home_queue import HomeQueue
 from bot.home_view import PAGE_SIZE, HomeData, home_view
 from domains.accounting.queries import statement
 from domains.identity.model import UserView, can_shuffle
@@ -43,6 +45,7 @@ from domains.tasks.queries import (
 log = logging.getLogger(__name__)
 GROUP = "home"
 REFRESH_THREAD = "home-refresh"
+HOME_DELAY_S = 0.3  # a refresh waits this long for the rest of a burst of events
 
 
 def publish_home(client: WebClient, sessions: sessionmaker[Session], settings: Settings, actor: UserView) -> None:
@@ -78,48 +81,77 @@ def affected_users(event: Event, sessions: sessionmaker[Session]) -> set[str]:
     return set()
 
 
+TAKE_AT_ONCE = 50
+IDLE_WAIT_S = 1.0  # the longest the publisher sleeps before looking at the queue again
+
+
 @dataclass
 class HomeRefresher(OneByOne):
-    """A consumer group of its own. Homes are republished a moment after their events, many events at once:
-    a shuffle of 100,000 tasks makes one publish per worker, not 200,000. A lost refresh costs nothing
-    durable (the home is rebuilt whenever it is opened), so pending users live in memory, and the thread
-    that publishes them exists only while there are some."""
+    """A consumer group of its own. Homes are coalesced per user (`bot/home_queue.py`): published a moment
+    after their events, the latest state, at most once per `ATES_HOME_PUBLISH_INTERVAL_S`: a shuffle of
+    100,000 tasks makes one publish per worker, not 200,000. The thread that publishes exists only while
+    there is something to publish; `resume` starts it for what an earlier run left in the queue."""
 
     client: WebClient
     sessions: sessionmaker[Session]
     settings: Settings
-    delay_s: float = 0.3
+    queue: HomeQueue
     group: str = GROUP
     topics: tuple[str, ...] = (TASKS, TASK_LIFECYCLE, TRANSACTIONS)
-    _pending: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _wake: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
     def apply(self, event: Event) -> bool:
         users = affected_users(event, self.sessions)
-        with self._lock:
-            self._pending |= users
-            if users and self._thread is None:
-                self._thread = threading.Thread(target=self._run, name=REFRESH_THREAD, daemon=True)
-                self._thread.start()
+        if users:
+            self.queue.mark(users)  # acknowledged once queued: the queue, not the event, keeps the refresh
+            self.resume()
         return bool(users)
 
-    def _run(self) -> None:
-        while True:
-            time.sleep(self.delay_s)  # let the rest of a burst arrive
-            with self._lock:
-                users, self._pending = self._pending, set()
-                if not users:
-                    self._thread = None
-                    return
-            for user_id in sorted(users):
-                self._publish(user_id)
+    def resume(self) -> None:
+        with self._lock:
+            self._wake.set()
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=REFRESH_THREAD, daemon=True)
+                self._thread.start()
 
-    def _publish(self, user_id: str) -> None:
+    def _run(self) -> None:
+        while not self._finished():
+            try:
+                self._publish_due()
+            except Exception:  # the queue is away (Redis restarting): what it holds waits for it
+                log.exception("could not read the App Home queue")
+                time.sleep(IDLE_WAIT_S)
+
+    def _finished(self) -> bool:
+        with self._lock:
+            if self._wake.is_set() or self.queue.next_due() is not None:
+                self._wake.clear()
+                return False
+            self._thread = None
+            return True
+
+    def _publish_due(self) -> None:
+        wait = self.queue.next_due()
+        if wait is not None and wait > 0:
+            self._wake.wait(min(wait, IDLE_WAIT_S))
+            return
+        users, lease = self.queue.take(TAKE_AT_ONCE)
+        for user_id in users:
+            if self._publish(user_id):
+                self.queue.done(user_id, lease)
+
+    def _publish(self, user_id: str) -> bool:
+        """True when settled (published, or nothing to publish); False to try again when the lease runs out."""
         actor = get_user(self.sessions, user_id)
         if actor is None:
-            return
+            return True
         try:
             publish_home(self.client, self.sessions, self.settings, actor)
+        except SlackApiError:
+            log.exception("Slack refused the App Home of %s", user_id)  # the same view would be refused again
         except Exception:
             log.exception("could not refresh the App Home of %s", user_id)
+            return False
+        return True

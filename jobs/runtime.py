@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.analytics_post import GROUP as ANALYTICS_POST
 from bot.analytics_post import DailyPoster
-from bot.home import HomeRefresher
+from bot.home import HOME_DELAY_S, HomeRefresher
+from bot.home_queue import HomeQueue, MemoryHomeQueue, RedisHomeQueue
 from bot.notifier import Notifier
 from bot.payout_notifier import PayoutNotifier
 from bot.requests import RequestRunner
@@ -97,16 +98,24 @@ class Runtime:
         if group == "notifier":
             return Notifier(client, self.sessions)
         if group == "home":
-            return HomeRefresher(client, self.sessions, self.settings)
+            return HomeRefresher(client, self.sessions, self.settings, self.home_queue())
         if group == "payouts":
             return PayoutNotifier(client, self.once)
         if group == ANALYTICS_POST:
             return DailyPoster(client, self.sessions, self.settings.ates_analytics_channel)
         raise ValueError(f"unknown consumer group {group!r}; known: {', '.join(GROUPS)}")
 
+    def home_queue(self) -> HomeQueue:
+        delay_s, interval_s = HOME_DELAY_S, self.settings.ates_home_publish_interval_s
+        if isinstance(self.bus, RedisBus):
+            return RedisHomeQueue(self.bus.client, self.settings.ates_stream_prefix, delay_s, interval_s)
+        return MemoryHomeQueue(delay_s, interval_s)
+
     def consumer(self, group: str, client: WebClient) -> Consumer:
         name = f"{socket.gethostname()}-{os.getpid()}-{threading.get_ident()}"
         applier = self.applier(group, client)
+        if isinstance(applier, HomeRefresher):
+            applier.resume()  # publish what an earlier run left queued
         return Consumer(self.bus, applier, name, policy=self.retry_policy(), batch=self.settings.ates_consumer_batch)
 
     def retry_policy(self) -> RetryPolicy:

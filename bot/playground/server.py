@@ -17,7 +17,7 @@ from bot.playground.interactions import BadInteraction
 from bot.playground.manifest import AppManifest, load_manifest, message_text
 from bot.playground.snapshot import snapshot
 from bot.playground.state import Message, SlackState
-from bot.playground.web_api import WebApi, respond
+from bot.playground.web_api import RateLimited, WebApi, error, respond
 from bot.playground.workspace import BY_ID, avatar_of
 
 log = logging.getLogger(__name__)
@@ -70,8 +70,13 @@ class Playground:
             path = str(environ.get("PATH_INFO") or "/")
             if path != "/" and not path.startswith("/playground/"):
                 return app(environ, start_response)
-            status, content_type, body = self.handle(environ, path)
-            start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+            try:
+                status, content_type, body = self.handle(environ, path)
+                limited = []
+            except RateLimited as refusal:
+                status, content_type, body = _json(error("ratelimited"), "429 Too Many Requests")
+                limited = [("Retry-After", str(refusal.retry_after))]
+            start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body))), *limited])
             return [body]
 
         return application

@@ -1,9 +1,15 @@
-"""The Slack Web API methods the app calls, answered from the playground's state and recorded."""
+"""The Slack Web API methods the app calls, answered from the playground's state and recorded.
+
+As Slack does, a call over the published limits (per method tier, per channel for chat.postMessage) is
+refused: `RateLimited` carries the Retry-After the server answers 429 with.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -11,10 +17,20 @@ from bot.playground.interactions import interactive_elements
 from bot.playground.state import Message, ReplyTarget, SlackState, UploadedFile, View
 from bot.playground.workspace import BOT_ID, BOT_USER_ID, BY_ID, PEOPLE, TEAM_ID, TEAM_NAME, bot_member, dm_channel
 from bot.playground.workspace import member as member_of
+from bot.slack_pace import RateGate, SlackLimits
 
 Answer = dict[str, Any]
 JSON_ARGS = ("blocks", "attachments", "view", "files", "users", "metadata")
 PAGE_SIZE = 100
+SLACK_LIMITS = SlackLimits(burst=2)  # Slack tolerates short bursts
+
+
+class RateLimited(Exception):
+    """Slack's 429: the call was not made; try again after `retry_after` seconds."""
+
+    def __init__(self, method: str, retry_after: int) -> None:
+        super().__init__(f"{method} is rate limited")
+        self.retry_after = retry_after
 
 
 def error(code: str) -> Answer:
@@ -47,10 +63,14 @@ def with_block_ids(blocks: Any) -> list[dict[str, Any]]:
 class WebApi:
     """`answer(method, args)` is one Web API call; `base_url` is where the playground is served."""
 
-    def __init__(self, state: SlackState, base_url: str) -> None:
+    def __init__(
+        self, state: SlackState, base_url: str, limits: SlackLimits | None = SLACK_LIMITS, latency_s: float = 0.0
+    ) -> None:
         self.state = state
         self.base_url = base_url
         self.metadata: dict[tuple[str, str], Any] = {}  # (channel, ts) -> the message's metadata, as Slack keeps it
+        self.gate = RateGate(limits) if limits else None
+        self.latency_s = latency_s
         self.methods: dict[str, Callable[[dict[str, Any]], Answer]] = {
             "auth.test": self.auth_test,
             "users.list": self.users_list,
@@ -70,6 +90,11 @@ class WebApi:
         }
 
     def answer(self, method: str, args: dict[str, Any]) -> Answer:
+        if self.latency_s:
+            time.sleep(self.latency_s)
+        wait = self.gate.admit(method, str(args.get("channel") or "")) if self.gate else 0.0
+        if wait:
+            raise RateLimited(method, math.ceil(wait))
         decoded = decode_args(args)
         self.state.record(method, decoded)
         handler = self.methods.get(method)

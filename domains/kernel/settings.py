@@ -40,6 +40,14 @@ class Settings(BaseSettings):
     ates_trim_interval_s: float = Field(default=0.0, ge=0)  # 0: never (`ates replay` reads the streams)
     ates_log_format: Literal["text", "json"] = "text"  # json: one JSON object per line, for a log collector
     ates_background_nice: int = Field(default=10, ge=0, le=19)  # CPU niceness of consumers, relay and Celery worker
+    # Slack's published Web API limits (calls a minute), which every process sharing the token keeps together
+    ates_slack_tier2_per_min: float = Field(default=20, gt=0)
+    ates_slack_tier3_per_min: float = Field(default=50, gt=0)  # conversations.open, chat.update
+    ates_slack_tier4_per_min: float = Field(default=100, gt=0)  # views.publish and the other views.*
+    ates_slack_post_per_min: float = Field(default=600, gt=0)  # chat.postMessage, workspace-wide ("several hundred")
+    ates_slack_post_per_channel_per_min: float = Field(default=60, gt=0)  # chat.postMessage, one a second per channel
+    ates_slack_burst: int = Field(default=1, ge=1)  # calls of one method (or channel) that may go back to back
+    ates_home_publish_interval_s: float = Field(default=5.0, ge=0)  # at most one views.publish per user this often
     ates_metrics_port: int | None = Field(default=None, ge=1, le=65535)  # /metrics of a process other than the gateway
 
     @field_validator("slack_api_url")

@@ -1,8 +1,13 @@
-"""A fake Slack: records the Web API calls and `response_url` replies the app makes, and answers them."""
+"""A fake Slack: records the Web API calls and `response_url` replies the app makes, and answers them.
+
+Like Slack, it refuses calls over the published limits (per method tier, per channel for chat.postMessage)
+with a 429 and a Retry-After, answers after `latency_s`, and keeps HTTP/1.1 connections open.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -11,7 +16,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from bot.slack_pace import RateGate, SlackLimits
 from tests.fakes.slack_messages import MessageStore
+
+# Slack tolerates bursts: one more call than the app's own pace allows absorbs network jitter.
+FAKE_LIMITS = SlackLimits(burst=2)
 
 
 @dataclass
@@ -19,6 +28,7 @@ class Call:
     method: str
     args: dict[str, Any]
     path: str = ""
+    at: float = field(default_factory=time.monotonic)  # when the fake received it
 
 
 def member(user_id: str, name: str, **extra: Any) -> dict[str, Any]:
@@ -44,20 +54,36 @@ class FakeSlack:
     members: list[dict[str, Any]] = field(default_factory=list)
     page_size: int = 2
     calls: list[Call] = field(default_factory=list)
-    rate_limit_next: dict[str, int] = field(default_factory=dict)
+    rate_limit_next: dict[str, int] = field(default_factory=dict)  # method -> how many next calls get a 429
+    retry_after: int = 1  # the Retry-After of those 429s
     uploads: dict[str, bytes] = field(default_factory=dict)  # file id -> the bytes POSTed to its upload URL
     fail_next: dict[str, str] = field(default_factory=dict)  # method -> the Slack error its next call gets
     # Messages posted and updated, with their metadata (conversations.history reads them back).
     store: MessageStore = field(default_factory=MessageStore)
     # method -> how many of its next calls Slack carries out and then drops the connection without answering
     drop_after_accepting: dict[str, int] = field(default_factory=dict)
+    limits: SlackLimits | None = FAKE_LIMITS  # None: no limits enforced
+    latency_s: float = 0.0
+    connections: int = 0  # TCP connections accepted
+    refused: list[Call] = field(default_factory=list)  # calls answered 429 by the limits
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: int = 0
+
+    def __post_init__(self) -> None:
+        self.gate = RateGate(self.limits) if self.limits else None
 
     def start(self) -> str:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as Slack's
+            timeout = 60  # an idle kept connection is closed after this
+
+            def setup(self) -> None:
+                super().setup()
+                with fake._lock:
+                    fake.connections += 1
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 if self.path.startswith("/upload/"):
@@ -76,6 +102,8 @@ class FakeSlack:
                 self.reply(dict(parse_qsl(url.query)))
 
             def reply(self, args: dict[str, Any]) -> None:
+                if fake.latency_s:
+                    time.sleep(fake.latency_s)
                 status, headers, reply = fake.answer(self.path, args)
                 if fake.dropped(self.path):
                     self.close_connection = True  # carried out, but the caller never hears so
@@ -115,7 +143,12 @@ class FakeSlack:
         with self._lock:
             if self.rate_limit_next.get(method, 0) > 0:
                 self.rate_limit_next[method] -= 1
-                return 429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"}
+                self.refused.append(Call(method, args, path))
+                return 429, {"Retry-After": str(self.retry_after)}, {"ok": False, "error": "ratelimited"}
+            wait = self.gate.admit(method, args.get("channel")) if self.gate and method != "response_url" else 0.0
+            if wait:
+                self.refused.append(Call(method, args, path))
+                return 429, {"Retry-After": str(math.ceil(wait))}, {"ok": False, "error": "ratelimited"}
             if method in self.fail_next:
                 return 200, {}, {"ok": False, "error": self.fail_next.pop(method)}
             self.calls.append(Call(method, args, path))

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 import redis
-from slack_sdk import WebClient
 from sqlalchemy import func, select
 
 from bot.analytics_post import DailyPoster
+from bot.slack_client import make_client
 from domains.accounting.tables import AuditRecord
 from domains.analytics.consumers import subscription as analytics_subscription
 from domains.analytics.handlers import reset
@@ -22,6 +22,7 @@ from domains.kernel.consumer import Consumer, RetryPolicy
 from domains.kernel.contracts import BILLING_CYCLES, BillingCycleClosed
 from domains.kernel.redis_bus import RedisBus
 from domains.kernel.relay import relay_once
+from domains.kernel.settings import Settings
 from jobs.runtime import OUTBOXES
 from tests.fakes.slack_api import FakeSlack
 from tests.integration.cli import ates, ates_env
@@ -56,7 +57,7 @@ def posting(pg_url: str, redis_url: str, stream_prefix: str, slack: FakeSlack, t
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     bus = RedisBus(client, stream_prefix)
     sessions = ledger.sessions
-    poster = DailyPoster(WebClient(token="xoxb-test", base_url=slack.api_url), sessions, "CANALYTICS", wait_s=0.05)
+    poster = DailyPoster(make_client(Settings(slack_api_url=slack.api_url)), sessions, "CANALYTICS", wait_s=0.05)
     analytics = Consumer(bus, analytics_subscription(sessions, ledger.timezone), "test", policy=TWO_TRIES)
     posts = Consumer(bus, poster, "test", policy=TWO_TRIES)
     yield Posting(ledger, bus, slack, analytics, poster, posts, ates_env(pg_url, redis_url, stream_prefix, tmp_path))

@@ -11,6 +11,7 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
+from bot.slack_client import make_client
 from domains.accounting import consumers as accounting_consumers
 from domains.accounting.model import PriceDraw, Prices
 from domains.accounting.tables import PricedTask
@@ -22,6 +23,7 @@ from domains.analytics.queries import report
 from domains.kernel.clock import cycle_of
 from domains.kernel.consumer import OneByOne, Subscription
 from domains.kernel.events import Event, parse_event
+from domains.kernel.settings import Settings
 from jobs.runtime import GROUPS, Runtime
 from tests.backbone import applied_count, ledger, recorded_day, reset_accounting
 from tests.e2e.harness import eventually
@@ -33,7 +35,7 @@ from tests.fixtures import recorded_v1_events
 def slack() -> Iterator[WebClient]:
     fake = FakeSlack()
     fake.start()
-    yield WebClient(token="xoxb-test", base_url=fake.api_url)
+    yield make_client(Settings(slack_api_url=fake.api_url))
     fake.stop()
 
 

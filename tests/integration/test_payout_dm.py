@@ -7,14 +7,15 @@ from datetime import date
 
 import pytest
 import redis
-from slack_sdk import WebClient
 
 from bot.payout_notifier import PayoutNotifier
+from bot.slack_client import make_client
 from domains.kernel.consumer import Consumer
 from domains.kernel.contracts import BalanceCarriedOver, UserPaid
 from domains.kernel.events import make_event
 from domains.kernel.once import RedisOnce
 from domains.kernel.redis_bus import RedisBus
+from domains.kernel.settings import Settings
 from tests.fakes.slack_api import FakeSlack
 
 DAY = date(2026, 11, 20)
@@ -39,7 +40,7 @@ def test_each_payout_is_sent_once_even_after_a_failed_send(
     slack: FakeSlack, client: redis.Redis, stream_prefix: str
 ) -> None:
     bus = RedisBus(client, stream_prefix)
-    notifier = PayoutNotifier(WebClient(token="xoxb-test", base_url=slack.api_url), RedisOnce(client, stream_prefix))
+    notifier = PayoutNotifier(make_client(Settings(slack_api_url=slack.api_url)), RedisOnce(client, stream_prefix))
     consumer = Consumer(bus, notifier, "payouts-1")
     paid = make_event("accounting", UserPaid(user_id="U1", amount_cents=2_510, earned_cents=1_210, billing_cycle=DAY))
     carried = make_event(

@@ -10,8 +10,10 @@ from slack_sdk import WebClient
 from sqlalchemy import text
 
 from bot.requests import accept_completion, accept_creation
+from bot.slack_client import make_client
 from domains.kernel.contracts import UserCreated
 from domains.kernel.events import Event, make_event, parse_event
+from domains.kernel.settings import Settings
 from domains.tasks.model import parse_new_task
 from jobs.runtime import Runtime
 from tests.fakes.slack_api import FakeSlack
@@ -19,7 +21,7 @@ from tests.fakes.slack_api import FakeSlack
 
 @pytest.fixture
 def client(slack: FakeSlack) -> WebClient:
-    return WebClient(token="xoxb-test", base_url=slack.api_url)
+    return make_client(Settings(slack_api_url=slack.api_url))
 
 
 def hire(runtime: Runtime, client: WebClient, *user_ids: str) -> None:

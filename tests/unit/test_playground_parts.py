@@ -25,7 +25,7 @@ SELECT = {
 
 
 def api() -> WebApi:
-    return WebApi(SlackState(), BASE)
+    return WebApi(SlackState(), BASE, limits=None)  # these tests are of the answers; test_web_api_limits.py of limits
 
 
 def texts(state: SlackState, channel: str, viewer: str) -> list[str]:

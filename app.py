@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from functools import partial
 from typing import Any
 
@@ -28,6 +29,7 @@ log = logging.getLogger("ates")
 # A request's thread only checks, queues and acks (work that waits on Slack runs in Bolt's lazy listeners):
 # a few threads keep up, where more only queue for the interpreter lock and stretch the slowest answers.
 REQUEST_THREADS = 6
+STOP_GRACE_S = 1.0  # on SIGTERM, how long answers already being written may take before connections close
 
 
 def main() -> None:
@@ -103,12 +105,21 @@ def _bind(web: Any, host: str, port: int) -> Any:
 
 
 def _run(server: Any, stop: threading.Event) -> None:
-    threading.Thread(target=lambda: (stop.wait(), server.close()), daemon=True).start()
+    threading.Thread(target=_close_when_stopped, args=(server, stop), daemon=True).start()
     try:
         server.run()
     except (OSError, ValueError):
         if not stop.is_set():
             raise
+
+
+def _close_when_stopped(server: Any, stop: threading.Event) -> None:
+    """Stop listening, let answers in flight go, then close kept connections (waitress serves until none is left)."""
+    stop.wait()
+    server.close()
+    time.sleep(STOP_GRACE_S)
+    for channel in list(server.active_channels.values()):
+        channel.close()
 
 
 if __name__ == "__main__":

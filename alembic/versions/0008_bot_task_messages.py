@@ -1,6 +1,6 @@
 """bot: the task messages aTES posted (channel, ts, what they show) and what keeps them true
 
-Revision ID: 0005
+Revision ID: 0008
 Revises: 0007
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision: str = "0005"
+revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -28,6 +28,7 @@ from bot.task_message_view import content_hash, is_live, load_view, render
 from bot.task_messages import plan_completed_shuffles
 from domains.kernel.clock import utcnow
 from domains.kernel.db import table_of, upsert
+from domains.kernel.log_context import about
 
 log = logging.getLogger(__name__)
 EVENT_TYPE = "ates_task_message"
@@ -186,6 +187,8 @@ class MessageSender:
         return True
 
     def _posted(self, message: TaskMessage, channel: str, ts: str, shown: str) -> None:
+        with about(group="notifier", correlation_id=message.correlation_id):
+            log.info("posted the %s message %s to %s (%s %s)", message.kind, message.key, message.user_id, channel, ts)
         with self.sessions() as session:
             session.execute(
                 update(TaskMessage)

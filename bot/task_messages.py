@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from uuid import UUID
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,6 +38,7 @@ class Planned:
     user_id: str
     actor_id: str | None
     tasks: list[tuple[str, bool]]
+    correlation_id: UUID | None = None
 
 
 def record_events(sessions: sessionmaker[Session], events: list[Event]) -> None:
@@ -58,7 +60,11 @@ def _record(session: Session, event: Event, authors: dict[str, str]) -> None:
     if isinstance(payload, TaskAssigned) and payload.shuffle_id is None:  # one reassignment: old messages told now
         task_id = str(payload.task_id)
         mark_stale(session, task_id)
-        plan(session, Planned(f"assigned:{event.event_id}", "assigned", payload.assignee_id, None, [(task_id, True)]))
+        tasks = [(task_id, True)]
+        plan(
+            session,
+            Planned(f"assigned:{event.event_id}", "assigned", payload.assignee_id, None, tasks, event.correlation),
+        )
     elif isinstance(payload, ShuffleCompleted):
         row = {"shuffle_id": str(payload.shuffle_id), "shuffled_by": payload.shuffled_by, "moved": payload.moved}
         session.execute(dialect_insert(session, table_of(Shuffle)).values(row).on_conflict_do_nothing())
@@ -75,7 +81,8 @@ def _record(session: Session, event: Event, authors: dict[str, str]) -> None:
         mark_stale(session, task_id)
         author = authors.get(task_id)
         if author is not None and author != payload.user_id:
-            plan(session, Planned(f"author:{task_id}", "author", author, payload.user_id, [(task_id, False)]))
+            tasks = [(task_id, False)]
+            plan(session, Planned(f"author:{task_id}", "author", author, payload.user_id, tasks, event.correlation))
 
 
 def _draw(assigned: TaskAssigned) -> dict[str, object]:
@@ -98,6 +105,7 @@ def plan(session: Session, planned: Planned) -> None:
         "state": "pending",
         "stale": 0,
         "created_at": utcnow(),
+        "correlation_id": str(planned.correlation_id) if planned.correlation_id else None,
     }
     inserted = session.execute(
         dialect_insert(session, table_of(TaskMessage)).values(row).on_conflict_do_nothing().returning(TaskMessage.key)

@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("claimed_by", sa.String(length=64), nullable=True),
         sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("correlation_id", sa.String(length=36), nullable=True),
         sa.PrimaryKeyConstraint("key"),
     )
     op.create_index("ix_bot_task_messages_due", "bot_task_messages", ["state", "stale"])

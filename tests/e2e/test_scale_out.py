@@ -19,6 +19,7 @@ from domains.kernel.db import make_engine, make_session_factory
 from tests.e2e.harness import DISTRIBUTED_PROCESSES, ROOT, SIGNING_SECRET, System, base_env, eventually
 from tests.fakes.slack_api import Call, FakeSlack, member
 from tests.fakes.slack_requests import SlackSender
+from tests.integration.slack_app import blocks_of, buttons
 
 TASKS = 4
 
@@ -37,11 +38,8 @@ def rows(sessions: sessionmaker[Session], sql: str) -> list[tuple[object, ...]]:
 
 
 def done_button(call: Call) -> str | None:
-    blocks = json.loads(call.args["blocks"]) if isinstance(call.args.get("blocks"), str) else call.args.get("blocks")
-    buttons = [
-        e for b in blocks or [] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "task_done"
-    ]
-    return str(buttons[0]["value"]) if buttons else None
+    found = buttons(blocks_of(call), "task_done")
+    return str(found[0]["value"]) if found else None
 
 
 def assignment_dms(slack: FakeSlack) -> Counter[str]:
@@ -148,3 +146,15 @@ def assert_one_correlation_per_request(sessions: sessionmaker[Session], gateways
     accounting = correlations(sessions, "accounting_outbox")
     assert queued <= accounting["UserWithdrawn"]  # the fees; the rewards carry the Done clicks' own correlations
     assert None not in accounting["UserBalanceIncreased"]
+    told = {
+        entry["correlation_id"]
+        for entry in json_lines(gateways[0], "notifier")
+        if "message assigned:" in entry["message"]
+    }
+    assert told == queued  # each assignment DM's log line names the request that caused it
+
+
+def json_lines(gateway: System, kind: str) -> list[dict[str, str]]:
+    """The JSON log lines of every process of one kind started beside this gateway (killed ones included)."""
+    lines = [line for path in sorted(gateway.logs.glob(f"{kind}-*.log")) for line in path.read_text().splitlines()]
+    return [json.loads(line) for line in lines if line.startswith("{")]

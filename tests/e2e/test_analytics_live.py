@@ -14,6 +14,7 @@ from tests.e2e.harness import SIGNING_SECRET, System, base_env, eventually
 from tests.e2e.test_task_life import button_value, count_workers
 from tests.fakes.slack_api import FakeSlack, member
 from tests.fakes.slack_requests import SlackSender
+from tests.fakes.slack_text import shown_text
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def test_analytics_follows_a_task_on_the_embedded_runtime(slack: FakeSlack, tmp_
             return json.dumps(answers[asked[0] - 1].args["blocks"])
 
         rendered = eventually(shown, lambda text: earnings in text and "Fix the beak" in text)
-        assert "*Fix the beak* (UP-42)" in rendered
+        assert "Fix the beak (UP-42), reward" in shown_text(json.loads(rendered))  # the title as typed
         assert running.log("web").count("ATES_ANALYTICS_CHANNEL is not set") == 1
     finally:
         running.stop()

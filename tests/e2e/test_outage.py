@@ -6,7 +6,6 @@ through a proxy the test cuts and restores (tests/fakes/tcp_proxy.py).
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -25,6 +24,7 @@ from tests.e2e.harness import SIGNING_SECRET, System, base_env, eventually
 from tests.fakes.slack_api import Call, FakeSlack, member
 from tests.fakes.slack_requests import Reply, SlackSender
 from tests.fakes.tcp_proxy import TcpProxy
+from tests.integration.slack_app import blocks_of, buttons
 
 SLACK_DEADLINE_S = 3.0
 # What the journey below needs (the scale-out test runs every group): fewer processes start faster on a busy host.
@@ -54,8 +54,7 @@ def scalar(sessions: sessionmaker[Session], sql: str) -> object:
 
 
 def button_value(call: Call) -> str:
-    blocks = json.loads(call.args["blocks"]) if isinstance(call.args["blocks"], str) else call.args["blocks"]
-    return str(next(e for b in blocks if b["type"] == "actions" for e in b["elements"])["value"])
+    return str(buttons(blocks_of(call), "task_done")[0]["value"])
 
 
 def assert_answered_in_time_that_nothing_was_done(send: Callable[[], Reply]) -> None:

@@ -66,7 +66,7 @@ def test_an_acknowledged_task_waits_on_the_bus_and_is_created_once_however_often
         == "UP-42 Fix the beak U1"
     )
     [reply] = slack.calls_to("response_url")
-    assert reply.args["text"] == "Created *Fix the beak* (UP-42) and assigned it to <@U1>."
+    assert reply.args["text"] == "Created Fix the beak (UP-42) and assigned it to <@U1>."  # the title as typed
     assert reply.args["response_type"] == "ephemeral"
 
 

@@ -242,6 +242,7 @@
     if (answer.unchanged) return;
     const restarted = state !== null && answer.instance !== state.instance;
     state = answer;
+    $("line").disabled = false;  // typing waits for the workspace (its commands) to load, as in Slack's client
     if (restarted) {
       modalKey = "";
       toast("The playground restarted: this tab has reconnected (messages from before are gone).");

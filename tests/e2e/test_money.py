@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
 from domains.accounting.queries import balance_of
@@ -15,17 +14,9 @@ from domains.kernel.clock import utcnow
 from domains.kernel.db import make_engine
 from jobs.migrations import upgrade
 from tests.e2e.harness import SIGNING_SECRET, System, base_env, eventually
-from tests.fakes.slack_api import Call, FakeSlack, member
+from tests.fakes.slack_api import Call, FakeSlack
 from tests.fakes.slack_requests import SlackSender
 from tests.integration.ledger import Ledger
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack(members=[member("UADMIN", "Ada"), member("U1", "Alice"), member("U2", "Bob")])
-    fake.start()
-    yield fake
-    fake.stop()
 
 
 def work_yesterday(database: str) -> dict[str, int]:

@@ -7,11 +7,10 @@ through a proxy the test cuts and restores (tests/fakes/tcp_proxy.py).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,14 +31,6 @@ PROCESSES = [
     ["-m", "jobs.relay"],
     *(["-m", "jobs.consumers", group] for group in ("requests", "tasks", "accounting", "notifier")),
 ]
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack(members=[member("UADMIN", "Ada"), member("U1", "Alice"), member("U2", "Bob")])
-    fake.start()
-    yield fake
-    fake.stop()
 
 
 def timed(send: Callable[[], Reply]) -> tuple[Reply, float]:

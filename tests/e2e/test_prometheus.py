@@ -21,7 +21,7 @@ import yaml
 from domains.kernel.db import make_engine, make_session_factory
 from tests.e2e.harness import DISTRIBUTED_PROCESSES, ROOT, SIGNING_SECRET, System, base_env, eventually, free_port
 from tests.e2e.test_task_life import button_value, count_workers
-from tests.fakes.slack_api import FakeSlack, member
+from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import SlackSender
 
 CELERY_PROCESSES = [["-m", "jobs.worker"], ["-m", "jobs.beat"]]
@@ -54,14 +54,6 @@ def prometheus_binary() -> str:
     found = shutil.which("prometheus") or "/usr/bin/prometheus"
     assert Path(found).exists(), "Debian's prometheus is missing: `make prometheus` (part of `make test`) installs it"
     return found
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack(members=[member("UADMIN", "Ada"), member("U1", "Alice"), member("U2", "Bob")])
-    fake.start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

@@ -17,19 +17,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domains.kernel.db import make_engine, make_session_factory
 from tests.e2e.harness import DISTRIBUTED_PROCESSES, ROOT, SIGNING_SECRET, System, base_env, eventually
-from tests.fakes.slack_api import Call, FakeSlack, member
+from tests.fakes.slack_api import Call, FakeSlack
 from tests.fakes.slack_requests import SlackSender
 from tests.integration.slack_app import blocks_of, buttons
 
 TASKS = 4
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack(members=[member("UADMIN", "Ada"), member("U1", "Alice"), member("U2", "Bob")])
-    fake.start()
-    yield fake
-    fake.stop()
 
 
 def rows(sessions: sessionmaker[Session], sql: str) -> list[tuple[object, ...]]:

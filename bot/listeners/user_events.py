@@ -9,6 +9,7 @@ from slack_bolt import App
 from bot.services import Services
 from bot.users_sync import is_person, profile_from_slack
 from domains.identity import handlers as identity
+from domains.identity.commands import SyncProfiles
 
 
 def register(app: App, services: Services) -> None:
@@ -18,7 +19,6 @@ def register(app: App, services: Services) -> None:
         """Sync the member: UserCreated, UserUpdated, or UserDeleted when deactivated."""
         member = event["user"]
         if is_person(member):
-            identity.sync_profile(
-                identity.unit_of_work(services.sessions), profile_from_slack(member), services.settings.admin_ids
-            )
+            synced = SyncProfiles(profiles=(profile_from_slack(member),), admin_ids=services.settings.admin_ids)
+            identity.sync_profiles(identity.unit_of_work(services.sessions), synced)
             services.actors.forget(str(member["id"]))

@@ -12,8 +12,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import slack_escape
 from bot.home import publish_home
-from bot.listeners.later import ack_or_refuse, answering
-from bot.listeners.middleware import known_user
+from bot.listeners.later import ack_or_refuse, answered
+from bot.listeners.middleware import known_user, services_of
 from bot.people import UnknownPerson, person_id
 from bot.services import Services
 from domains.identity import handlers as identity
@@ -51,19 +51,24 @@ def parse_role_change(text: str) -> RoleRequest | str:
     return RoleRequest(" ".join(words[1:-1]), role)
 
 
-def register(app: App, services: Services) -> None:
-    def acknowledge(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-        """The usage or a refusal at once; a role change is acknowledged and made after."""
-        ack_or_refuse(ack, _refusal(context["actor"], command))
+def acknowledge(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+    """The usage or a refusal at once; a role change is acknowledged and made after."""
+    ack_or_refuse(ack, _refusal(context["actor"], command))
 
-    def change(command: dict[str, Any], respond: Respond, context: BoltContext, client: WebClient) -> None:
-        """After the ack: find the person, give them the role, tell them, and answer the admin."""
-        actor: UserView = context["actor"]
+
+def change(
+    body: dict[str, Any], command: dict[str, Any], respond: Respond, context: BoltContext, client: WebClient
+) -> None:
+    """After the ack: find the person, give them the role, tell them, and answer the admin."""
+    actor: UserView = context["actor"]
+    with answered(body, context):
         asked = parse_role_change(str(command.get("text", "")))
         if isinstance(asked, RoleRequest) and not _refusal(actor, command):
-            respond(response_type="ephemeral", text=_give_role(services, client, actor, asked))
+            respond(response_type="ephemeral", text=_give_role(services_of(context), client, actor, asked))
 
-    app.command("/ates")(ack=acknowledge, lazy=[answering(change)])
+
+def register(app: App) -> None:
+    app.command("/ates")(ack=acknowledge, lazy=[change])
 
 
 def _give_role(services: Services, client: WebClient, actor: UserView, asked: RoleRequest) -> str:

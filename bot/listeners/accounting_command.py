@@ -11,6 +11,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot.accounting_blocks import BALANCES_PER_PAGE, PAGE_ACTION, accounting_view
 from bot.listeners.later import ack_or_refuse, answered, just_ack
 from bot.listeners.middleware import services_of
+from bot.replies import Refusal
 from bot.services import Services
 from domains.accounting.queries import balances_page, earnings_by_day, earnings_of
 from domains.analytics.model import InvalidSpan, Span, parse_span
@@ -79,20 +80,20 @@ def past_the_end(page: int, pages: int) -> str:
 
 def _asked(text: str, today: date) -> tuple[Span | None, int]:
     """`[day or span] [[page] N]`: the span (None: the default days) and the page of balances."""
-    words = text.lower().split()
+    words = text.split()
     page = int(words.pop()) if words and words[-1].isdigit() else 1
-    if words and words[-1] == "page":
+    if words and words[-1].lower() == "page":
         words.pop()
     if page < 1:
         raise InvalidSpan(f"There is no page {page}.")
     return (parse_span(" ".join(words), today) if words else None), page
 
 
-def _refusal(actor: UserView, command: dict[str, str], today: date) -> str | None:
+def _refusal(actor: UserView, command: dict[str, str], today: date) -> str | Refusal | None:
     if not can_see_accounting(actor.role):
         return REFUSAL
     try:
         _asked(command.get("text", ""), today)
     except InvalidSpan as refusal:
-        return f"{refusal}\n{USAGE}"
+        return Refusal(str(refusal), USAGE)
     return None

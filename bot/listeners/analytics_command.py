@@ -10,6 +10,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot.analytics_view import PAGE_ACTION, analytics_summary, analytics_view, read_page_value
 from bot.listeners.later import ack_or_refuse, answered, just_ack
 from bot.listeners.middleware import services_of
+from bot.replies import Refusal
 from domains.analytics.model import InvalidSpan, Span, parse_span
 from domains.analytics.queries import report
 from domains.identity.model import UserView, can_see_analytics
@@ -26,7 +27,7 @@ USAGE = (
 REFUSAL = "Analytics is for admins only."
 
 
-def asked(command: dict[str, str], context: BoltContext) -> Span | str:
+def asked(command: dict[str, str], context: BoltContext) -> Span | str | Refusal:
     """The span asked for, or why it is refused."""
     actor: UserView = context["actor"]
     if not can_see_analytics(actor.role):
@@ -37,13 +38,13 @@ def asked(command: dict[str, str], context: BoltContext) -> Span | str:
     try:
         return parse_span(text, services_of(context).today())
     except InvalidSpan as refusal:
-        return f"{refusal}\n{USAGE}"
+        return Refusal(str(refusal), USAGE)
 
 
 def acknowledge(ack: Ack, command: dict[str, str], context: BoltContext) -> None:
     """Refuse anyone but admins, and answer help or a span it cannot read, at once."""
     span = asked(command, context)
-    ack_or_refuse(ack, span if isinstance(span, str) else None)
+    ack_or_refuse(ack, None if isinstance(span, Span) else span)
 
 
 def show(body: dict[str, Any], command: dict[str, str], respond: Respond, context: BoltContext) -> None:
@@ -51,7 +52,7 @@ def show(body: dict[str, Any], command: dict[str, str], respond: Respond, contex
     services = services_of(context)
     with answered(body, context):
         span = asked(command, context)
-        if not isinstance(span, str):
+        if isinstance(span, Span):
             numbers = report(services.sessions, span, services.today())
             respond(response_type="ephemeral", text=analytics_summary(numbers), blocks=analytics_view(numbers))
 

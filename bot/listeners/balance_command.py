@@ -10,6 +10,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot.accounting_blocks import balance_view
 from bot.listeners.later import ack_or_refuse, answered
 from bot.listeners.middleware import services_of
+from bot.replies import Refusal
 from domains.accounting.model import InvalidDay, parse_day
 from domains.accounting.queries import statement
 from domains.kernel.clock import cycle_of, format_cents, utcnow
@@ -21,18 +22,18 @@ USAGE = (
 )
 
 
-def asked(command: dict[str, str], context: BoltContext) -> date | str:
+def asked(command: dict[str, str], context: BoltContext) -> date | Refusal:
     """The day asked for, or why it cannot be read."""
     try:
         return parse_day(command.get("text", ""), cycle_of(utcnow(), services_of(context).settings.timezone))
     except InvalidDay as error:
-        return f"Sorry, {error}.\n{USAGE}"
+        return Refusal(f"Sorry, {error}.", USAGE)
 
 
 def acknowledge(ack: Ack, command: dict[str, str], context: BoltContext) -> None:
     """Answer a day it cannot read at once."""
     day = asked(command, context)
-    ack_or_refuse(ack, day if isinstance(day, str) else None)
+    ack_or_refuse(ack, day if isinstance(day, Refusal) else None)
 
 
 def show(body: dict[str, Any], command: dict[str, str], respond: Respond, context: BoltContext) -> None:
@@ -40,7 +41,7 @@ def show(body: dict[str, Any], command: dict[str, str], respond: Respond, contex
     services = services_of(context)
     with answered(body, context):
         day = asked(command, context)
-        if isinstance(day, str):
+        if isinstance(day, Refusal):
             return
         assert context.user_id is not None
         today = cycle_of(utcnow(), services.settings.timezone)

@@ -15,6 +15,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 
 from bot.listeners.errors import answer_error
+from bot.replies import Refusal, message_of
 
 
 def just_ack(ack: Ack) -> None:
@@ -22,10 +23,12 @@ def just_ack(ack: Ack) -> None:
     ack()
 
 
-def ack_or_refuse(ack: Ack, refusal: str | None) -> None:
-    """Acknowledge; with a refusal (or the usage), answer it to the asker alone, and the lazy work does nothing."""
+def ack_or_refuse(ack: Ack, refusal: str | Refusal | None) -> None:
+    """Acknowledge; with a refusal (or the usage), answer it to the asker alone, and the lazy work does nothing.
+
+    A string is our own words in mrkdwn; a Refusal names what the person typed, shown as typed."""
     if refusal:
-        ack(response_type="ephemeral", text=refusal)
+        ack(response_type="ephemeral", **message_of(refusal))
     else:
         ack()
 

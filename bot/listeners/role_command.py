@@ -10,11 +10,11 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import slack_escape
 from bot.home import publish_home
 from bot.listeners.later import ack_or_refuse, answered
 from bot.listeners.middleware import known_user, services_of
 from bot.people import UnknownPerson, person_id
+from bot.replies import Refusal
 from bot.services import Services
 from domains.identity import handlers as identity
 from domains.identity.model import ROLES, Role, UserView, can_change_roles
@@ -41,13 +41,13 @@ class RoleRequest:
 
 
 def parse_role_change(text: str) -> RoleRequest | str:
-    """`role <@U123|sky> manager` -> a RoleRequest; anything else -> the answer (the usage, or what is wrong)."""
+    """`role <@U123|sky> manager` -> a RoleRequest; anything else -> the usage, or what is wrong as plain words."""
     words = text.split()
     if len(words) < 3 or words[0].lower() != "role":
         return USAGE
     role = words[-1].lower()
     if role not in ROLES:
-        return f'"{slack_escape(words[-1])}" is not a role: {", ".join(ROLES)}. Nothing was changed.'
+        return f'"{words[-1]}" is not a role: {", ".join(ROLES)}. Nothing was changed.'
     return RoleRequest(" ".join(words[1:-1]), role)
 
 
@@ -105,13 +105,13 @@ def _tell(services: Services, client: WebClient, actor: UserView, user: UserView
     return "; they have been told by DM"
 
 
-def _refusal(actor: UserView, command: dict[str, Any]) -> str | None:
+def _refusal(actor: UserView, command: dict[str, Any]) -> str | Refusal | None:
     asked = parse_role_change(str(command.get("text", "")))
     if asked == USAGE:
         return USAGE
     if not can_change_roles(actor.role):
         return "Only admins can change roles; nothing was changed."
-    return asked if isinstance(asked, str) else None
+    return Refusal(asked) if isinstance(asked, str) else None  # names the role as typed
 
 
 def _article(role: str) -> str:

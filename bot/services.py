@@ -28,6 +28,10 @@ class Services:
     actors: ActorCache = field(default_factory=ActorCache)  # who asked in the last few seconds
     clock: Callable[[], datetime] = utcnow  # tests set the time
 
+    def __deepcopy__(self, memo: dict[int, object]) -> Services:
+        """Shared, never copied: Bolt deep-copies a request's context for its lazy listeners."""
+        return self
+
     def today(self) -> date:
         """The current billing cycle, in the company's time zone."""
         return cycle_of(self.clock(), self.settings.timezone)

@@ -1,4 +1,8 @@
-"""Every listener of the Bolt app, registered in one place."""
+"""Every listener of the Bolt app, registered in one place.
+
+Each module's listeners are module-level functions that `register(app)` hands to Bolt; what they need from the
+rest of the system they find in Bolt's context (`middleware.services_of(context)`, `context["actor"]`).
+"""
 
 from __future__ import annotations
 
@@ -23,24 +27,26 @@ from bot.listeners import (
     task_shortcuts,
     user_events,
 )
+from bot.listeners.middleware import WithServices
 from bot.services import Services
 
 
 def register_listeners(app: App, services: Services) -> None:
-    errors.register(app, services)
-    slack_retries.register(app, services)
-    middleware.register(app, services)
+    app.middleware(WithServices(services))  # first: every other middleware and listener reads it
+    errors.register(app)
+    slack_retries.register(app)
+    middleware.register(app)
     task_command.register(app, services)
     task_forms.register(app, services)
     task_menu.register(app, services)
-    task_list.register(app, services)
-    task_board.register(app, services)
+    task_list.register(app)
+    task_board.register(app)
     task_shortcuts.register(app, services)
     done_action.register(app, services)
-    balance_command.register(app, services)
-    shuffle_command.register(app, services)
-    analytics_command.register(app, services)
-    home_tab.register(app, services)
-    role_command.register(app, services)
-    user_events.register(app, services)
-    accounting_command.register(app, services)
+    balance_command.register(app)
+    shuffle_command.register(app)
+    analytics_command.register(app)
+    home_tab.register(app)
+    role_command.register(app)
+    user_events.register(app)
+    accounting_command.register(app)

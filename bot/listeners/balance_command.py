@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.accounting_blocks import balance_view
-from bot.listeners.later import ack_or_refuse, answering
-from bot.services import Services
+from bot.listeners.later import ack_or_refuse, answered
+from bot.listeners.middleware import services_of
+from bot.replies import Refusal
 from domains.accounting.model import InvalidDay, parse_day
 from domains.accounting.queries import statement
 from domains.kernel.clock import cycle_of, format_cents, utcnow
@@ -20,23 +22,26 @@ USAGE = (
 )
 
 
-def register(app: App, services: Services) -> None:
-    def asked(command: dict[str, str]) -> date | str:
-        """The day asked for, or why it cannot be read."""
-        try:
-            return parse_day(command.get("text", ""), cycle_of(utcnow(), services.settings.timezone))
-        except InvalidDay as error:
-            return f"Sorry, {error}.\n{USAGE}"
+def asked(command: dict[str, str], context: BoltContext) -> date | Refusal:
+    """The day asked for, or why it cannot be read."""
+    try:
+        return parse_day(command.get("text", ""), cycle_of(utcnow(), services_of(context).settings.timezone))
+    except InvalidDay as error:
+        return Refusal(f"Sorry, {error}.", USAGE)
 
-    def acknowledge(ack: Ack, command: dict[str, str]) -> None:
-        """Answer a day it cannot read at once."""
-        day = asked(command)
-        ack_or_refuse(ack, day if isinstance(day, str) else None)
 
-    def show(command: dict[str, str], respond: Respond, context: BoltContext) -> None:
-        """After the ack: the caller's own balance and one day's lines, only to them."""
-        day = asked(command)
-        if isinstance(day, str):
+def acknowledge(ack: Ack, command: dict[str, str], context: BoltContext) -> None:
+    """Answer a day it cannot read at once."""
+    day = asked(command, context)
+    ack_or_refuse(ack, day if isinstance(day, Refusal) else None)
+
+
+def show(body: dict[str, Any], command: dict[str, str], respond: Respond, context: BoltContext) -> None:
+    """After the ack: the caller's own balance and one day's lines, only to them."""
+    services = services_of(context)
+    with answered(body, context):
+        day = asked(command, context)
+        if isinstance(day, Refusal):
             return
         assert context.user_id is not None
         today = cycle_of(utcnow(), services.settings.timezone)
@@ -46,4 +51,6 @@ def register(app: App, services: Services) -> None:
         text = f"Your balance {at} {format_cents(shown.end_cents)}."
         respond(response_type="ephemeral", text=text, blocks=blocks)
 
-    app.command("/balance")(ack=acknowledge, lazy=[answering(show)])
+
+def register(app: App) -> None:
+    app.command("/balance")(ack=acknowledge, lazy=[show])

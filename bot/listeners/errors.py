@@ -30,22 +30,25 @@ OUTAGE = (
 )
 
 
-def register(app: App, services: Services) -> None:
-    @app.error
-    def handle_error(
-        error: Exception,
-        body: dict[str, Any],
-        respond: Respond | None,
-        context: BoltContext,
-        client: WebClient,
-        response: BoltResponse | None,
-    ) -> BoltResponse | None:
-        if response is None:  # the answer has left already (a lazy listener): only a reply can say it
-            answer_error(error, body, respond, client, context.user_id)
-            return None
-        if body.get("type") == "event_callback":
-            forget_event(services, body)
-        return answer_failed_request(error, body, respond, client, context.user_id)
+def handle_error(
+    error: Exception,
+    body: dict[str, Any],
+    respond: Respond | None,
+    context: BoltContext,
+    client: WebClient,
+    response: BoltResponse | None,
+) -> BoltResponse | None:
+    if response is None:  # the answer has left already (a lazy listener): only a reply can say it
+        answer_error(error, body, respond, client, context.user_id)
+        return None
+    services: Services | None = context.get("services")  # None: it failed before any middleware of ours ran
+    if body.get("type") == "event_callback" and services is not None:
+        forget_event(services, body)
+    return answer_failed_request(error, body, respond, client, context.user_id)
+
+
+def register(app: App) -> None:
+    app.error(handle_error)
 
 
 def forget_event(services: Services, body: dict[str, Any]) -> None:

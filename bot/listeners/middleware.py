@@ -1,11 +1,13 @@
-"""Who is asking: every request from a user carries them, fetched from Slack on their first contact."""
+"""What every listener finds in Bolt's context: the services (`services_of`), and who is asking
+(`context["actor"]`), fetched from Slack on their first contact."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
 from bot.services import Services
@@ -14,6 +16,23 @@ from domains.identity import handlers as identity
 from domains.identity.commands import SyncProfiles
 from domains.identity.model import UserView
 from domains.identity.queries import get_user
+
+
+class WithServices(Middleware):
+    """Puts the services in every request's context, first of all middleware, as `context["services"]`."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        req.context["services"] = self.services
+        return next()
+
+
+def services_of(context: BoltContext) -> Services:
+    """The services, as `WithServices` put them in the context (a lazy listener's copy holds the same ones)."""
+    services: Services = context["services"]
+    return services
 
 
 def known_user(services: Services, client: WebClient, user_id: str) -> UserView:
@@ -35,10 +54,13 @@ def current_actor(services: Services, client: WebClient, user_id: str) -> UserVi
     return user
 
 
-def register(app: App, services: Services) -> None:
-    @app.middleware
-    def load_actor(context: BoltContext, client: WebClient, body: dict[str, Any], next: Callable[[], None]) -> None:
-        user_id = context.user_id
-        if user_id and body.get("type") != "event_callback":
-            context["actor"] = current_actor(services, client, user_id)
-        next()
+def load_actor(context: BoltContext, client: WebClient, body: dict[str, Any], next: Callable[[], None]) -> None:
+    """A user's request carries them as `context["actor"]` (events carry none: nobody is asking)."""
+    user_id = context.user_id
+    if user_id and body.get("type") != "event_callback":
+        context["actor"] = current_actor(services_of(context), client, user_id)
+    next()
+
+
+def register(app: App) -> None:
+    app.middleware(load_actor)

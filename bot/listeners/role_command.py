@@ -10,11 +10,11 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import slack_escape
 from bot.home import publish_home
-from bot.listeners.later import ack_or_refuse, answering
-from bot.listeners.middleware import known_user
+from bot.listeners.later import ack_or_refuse, answered
+from bot.listeners.middleware import known_user, services_of
 from bot.people import UnknownPerson, person_id
+from bot.replies import Refusal
 from bot.services import Services
 from domains.identity import handlers as identity
 from domains.identity.commands import ChangeRole
@@ -42,29 +42,34 @@ class RoleRequest:
 
 
 def parse_role_change(text: str) -> RoleRequest | str:
-    """`role <@U123|sky> manager` -> a RoleRequest; anything else -> the answer (the usage, or what is wrong)."""
+    """`role <@U123|sky> manager` -> a RoleRequest; anything else -> the usage, or what is wrong as plain words."""
     words = text.split()
     if len(words) < 3 or words[0].lower() != "role":
         return USAGE
     role = words[-1].lower()
     if role not in ROLES:
-        return f'"{slack_escape(words[-1])}" is not a role: {", ".join(ROLES)}. Nothing was changed.'
+        return f'"{words[-1]}" is not a role: {", ".join(ROLES)}. Nothing was changed.'
     return RoleRequest(" ".join(words[1:-1]), role)
 
 
-def register(app: App, services: Services) -> None:
-    def acknowledge(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-        """The usage or a refusal at once; a role change is acknowledged and made after."""
-        ack_or_refuse(ack, _refusal(context["actor"], command))
+def acknowledge(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+    """The usage or a refusal at once; a role change is acknowledged and made after."""
+    ack_or_refuse(ack, _refusal(context["actor"], command))
 
-    def change(command: dict[str, Any], respond: Respond, context: BoltContext, client: WebClient) -> None:
-        """After the ack: find the person, give them the role, tell them, and answer the admin."""
-        actor: UserView = context["actor"]
+
+def change(
+    body: dict[str, Any], command: dict[str, Any], respond: Respond, context: BoltContext, client: WebClient
+) -> None:
+    """After the ack: find the person, give them the role, tell them, and answer the admin."""
+    actor: UserView = context["actor"]
+    with answered(body, context):
         asked = parse_role_change(str(command.get("text", "")))
         if isinstance(asked, RoleRequest) and not _refusal(actor, command):
-            respond(response_type="ephemeral", text=_give_role(services, client, actor, asked))
+            respond(response_type="ephemeral", text=_give_role(services_of(context), client, actor, asked))
 
-    app.command("/ates")(ack=acknowledge, lazy=[answering(change)])
+
+def register(app: App) -> None:
+    app.command("/ates")(ack=acknowledge, lazy=[change])
 
 
 def _give_role(services: Services, client: WebClient, actor: UserView, asked: RoleRequest) -> str:
@@ -101,13 +106,13 @@ def _tell(services: Services, client: WebClient, actor: UserView, user: UserView
     return "; they have been told by DM"
 
 
-def _refusal(actor: UserView, command: dict[str, Any]) -> str | None:
+def _refusal(actor: UserView, command: dict[str, Any]) -> str | Refusal | None:
     asked = parse_role_change(str(command.get("text", "")))
     if asked == USAGE:
         return USAGE
     if not can_change_roles(actor.role):
         return "Only admins can change roles; nothing was changed."
-    return asked if isinstance(asked, str) else None
+    return Refusal(asked) if isinstance(asked, str) else None  # names the role as typed
 
 
 def _article(role: str) -> str:

@@ -6,8 +6,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.listeners.later import answering
-from bot.services import Services
+from bot.listeners.later import answered
+from bot.listeners.middleware import services_of
 from bot.task_ui import SHUFFLE_REFUSAL, shuffle_all
 from domains.identity.model import UserView, can_shuffle
 
@@ -17,21 +17,25 @@ USAGE = (
 )
 
 
-def register(app: App, services: Services) -> None:
-    def acknowledge(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-        """Refuse at once, or say the shuffle has begun."""
-        ack(
-            response_type="ephemeral",
-            text=_refusal(context["actor"], command) or "Shuffling every open task among the workers…",
-        )
+def acknowledge(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+    """Refuse at once, or say the shuffle has begun."""
+    ack(
+        response_type="ephemeral",
+        text=_refusal(context["actor"], command) or "Shuffling every open task among the workers…",
+    )
 
-    def shuffle(respond: Respond, command: dict[str, Any], context: BoltContext) -> None:
-        """After the ack, in a listener thread: shuffle and reply with the count."""
-        actor: UserView = context["actor"]
+
+def shuffle(body: dict[str, Any], respond: Respond, command: dict[str, Any], context: BoltContext) -> None:
+    """After the ack, in a listener thread: shuffle and reply with the count."""
+    actor: UserView = context["actor"]
+    with answered(body, context):
         if not _refusal(actor, command):
-            respond(response_type="ephemeral", replace_original=False, text=shuffle_all(services, actor))
+            text = shuffle_all(services_of(context), actor)
+            respond(response_type="ephemeral", replace_original=False, text=text)
 
-    app.command("/shuffle")(ack=acknowledge, lazy=[answering(shuffle)])
+
+def register(app: App) -> None:
+    app.command("/shuffle")(ack=acknowledge, lazy=[shuffle])
 
 
 def _refusal(actor: UserView, command: dict[str, Any]) -> str | None:

@@ -6,9 +6,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 
-from bot.services import Services
+from bot.listeners.middleware import services_of
 
 log = logging.getLogger(__name__)
 
@@ -23,16 +23,19 @@ def event_keys(body: dict[str, Any]) -> list[str]:
     return keys
 
 
-def register(app: App, services: Services) -> None:
-    @app.middleware
-    def once_per_event(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
-        """Let an Events API delivery through only the first time; a repeat is acknowledged and dropped."""
-        if body.get("type") != "event_callback":
-            next()
-            return None
-        firsts = [services.once.first(key) for key in event_keys(body)]  # remember every key, even on a repeat
-        if all(firsts):
-            next()
-            return None
-        log.info("dropped a repeated Slack event %s", body.get("event_id"))
-        return BoltResponse(status=200, body="")
+def once_per_event(body: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:
+    """Let an Events API delivery through only the first time; a repeat is acknowledged and dropped."""
+    if body.get("type") != "event_callback":
+        next()
+        return None
+    once = services_of(context).once
+    firsts = [once.first(key) for key in event_keys(body)]  # remember every key, even on a repeat
+    if all(firsts):
+        next()
+        return None
+    log.info("dropped a repeated Slack event %s", body.get("event_id"))
+    return BoltResponse(status=200, body="")
+
+
+def register(app: App) -> None:
+    app.middleware(once_per_event)

@@ -8,21 +8,23 @@ from typing import Any
 from slack_bolt import App, BoltContext, Respond
 
 from bot.board import BOARD_PAGE, BoardRefusal, allowed, board_blocks, board_of_button
-from bot.listeners.later import answering, just_ack
-from bot.services import Services
+from bot.listeners.later import answered, just_ack
+from bot.listeners.middleware import services_of
 from domains.identity.model import UserView
 
 
-def register(app: App, services: Services) -> None:
-    def page_chosen(action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-        """Replace the board with the page asked for (the asker's role is checked again)."""
-        actor: UserView = context["actor"]
-        board, offset = board_of_button(str(action.get("value", "")))
+def page_chosen(body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    """Replace the board with the page asked for (the asker's role is checked again)."""
+    actor: UserView = context["actor"]
+    board, offset = board_of_button(str(action.get("value", "")))
+    with answered(body, context):
         try:
-            blocks = board_blocks(services.sessions, allowed(actor, board), offset)
+            blocks = board_blocks(services_of(context).sessions, allowed(actor, board), offset)
         except BoardRefusal as refusal:
             respond(replace_original=False, response_type="ephemeral", text=str(refusal))
             return
         respond(replace_original=True, text="Open tasks", blocks=blocks)
 
-    app.action(re.compile(f"^{BOARD_PAGE}_"))(ack=just_ack, lazy=[answering(page_chosen)])
+
+def register(app: App) -> None:
+    app.action(re.compile(f"^{BOARD_PAGE}_"))(ack=just_ack, lazy=[page_chosen])

@@ -8,16 +8,19 @@ from typing import Any
 from slack_bolt import App, BoltContext, Respond
 
 from bot.home_view import LIST_PAGE
-from bot.listeners.later import answering, just_ack
-from bot.services import Services
+from bot.listeners.later import answered, just_ack
+from bot.listeners.middleware import services_of
 from bot.task_ui import list_page
 
 
-def register(app: App, services: Services) -> None:
-    def page_chosen(action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-        """Replace the list with the page asked for."""
-        assert context.user_id is not None
-        offset = int(action["value"]) if str(action["value"]).isdigit() else 0
-        respond(replace_original=True, text="Your open tasks", blocks=list_page(services, context.user_id, offset))
+def page_chosen(body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    """Replace the list with the page asked for."""
+    assert context.user_id is not None
+    offset = int(action["value"]) if str(action["value"]).isdigit() else 0
+    with answered(body, context):
+        blocks = list_page(services_of(context), context.user_id, offset)
+        respond(replace_original=True, text="Your open tasks", blocks=blocks)
 
-    app.action(re.compile(f"^{LIST_PAGE}_"))(ack=just_ack, lazy=[answering(page_chosen)])
+
+def register(app: App) -> None:
+    app.action(re.compile(f"^{LIST_PAGE}_"))(ack=just_ack, lazy=[page_chosen])

@@ -8,7 +8,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks import EDIT, MENU_ACTION
-from bot.listeners.later import answering, just_ack
+from bot.listeners.later import answered, just_ack
 from bot.services import Services
 from bot.task_ui import open_delete_confirmation, open_edit_form, task_by_id
 from domains.identity.model import UserView
@@ -19,8 +19,9 @@ def register(app: App, services: Services) -> None:
         """Open the edit form or the delete confirmation, for whoever may do it."""
         actor: UserView = context["actor"]
         choice, _, task_id = str(action["selected_option"]["value"]).partition(":")
-        task = task_by_id(services, task_id)
-        opener = open_edit_form if choice == EDIT else open_delete_confirmation
-        opener(client, str(body["trigger_id"]), task, actor)
+        with answered(body, context):
+            task = task_by_id(services, task_id)
+            opener = open_edit_form if choice == EDIT else open_delete_confirmation
+            opener(client, str(body["trigger_id"]), task, actor)
 
-    app.action(MENU_ACTION)(ack=just_ack, lazy=[answering(menu_chosen)])
+    app.action(MENU_ACTION)(ack=just_ack, lazy=[menu_chosen])

@@ -5,10 +5,10 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.listeners.later import answering, just_ack
+from bot.listeners.later import answered, just_ack
 from bot.services import Services
 from bot.task_ui import open_create_form
 from domains.tasks.model import MAX_DESCRIPTION
@@ -18,17 +18,23 @@ MESSAGE_SHORTCUT = "create_task_from_message"
 
 
 def register(app: App, services: Services) -> None:
-    def create_from_anywhere(shortcut: dict[str, Any], client: WebClient) -> None:
+    def create_from_anywhere(
+        body: dict[str, Any], shortcut: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         """Open an empty task form."""
-        open_create_form(client, str(shortcut["trigger_id"]))
+        with answered(body, context):
+            open_create_form(client, str(shortcut["trigger_id"]))
 
-    def create_from_message(shortcut: dict[str, Any], client: WebClient) -> None:
+    def create_from_message(
+        body: dict[str, Any], shortcut: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         """Open the task form with the message's text as the description, and a link back to the message."""
-        channel, ts = shortcut["channel"]["id"], shortcut["message"]["ts"]
-        link = str(client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
-        footer = f"\n\nFrom the message: {link}"
-        text = html.unescape(str(shortcut["message"].get("text") or "")).strip()  # Slack sends &lt; &gt; &amp;
-        open_create_form(client, str(shortcut["trigger_id"]), text[: MAX_DESCRIPTION - len(footer)] + footer)
+        with answered(body, context):
+            channel, ts = shortcut["channel"]["id"], shortcut["message"]["ts"]
+            link = str(client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
+            footer = f"\n\nFrom the message: {link}"
+            text = html.unescape(str(shortcut["message"].get("text") or "")).strip()  # Slack sends &lt; &gt; &amp;
+            open_create_form(client, str(shortcut["trigger_id"]), text[: MAX_DESCRIPTION - len(footer)] + footer)
 
-    app.shortcut(GLOBAL_SHORTCUT)(ack=just_ack, lazy=[answering(create_from_anywhere)])
-    app.shortcut(MESSAGE_SHORTCUT)(ack=just_ack, lazy=[answering(create_from_message)])
+    app.shortcut(GLOBAL_SHORTCUT)(ack=just_ack, lazy=[create_from_anywhere])
+    app.shortcut(MESSAGE_SHORTCUT)(ack=just_ack, lazy=[create_from_message])

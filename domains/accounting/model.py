@@ -95,7 +95,7 @@ def parse_day(text: str, today: date) -> date:
     except ValueError:
         day = None
     if day is None:
-        raise InvalidDay(f"{text.strip()!r} is not a day (use YYYY-MM-DD, today or yesterday)")
+        raise InvalidDay(f"'{text.strip()}' is not a day (use YYYY-MM-DD, today or yesterday)")
     if day > today:
         raise InvalidDay(f"{day.isoformat()} has not happened yet")
     return day

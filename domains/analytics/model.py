@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
 SpanKind = Literal["day", "week", "month", "span"]
 CHART_DAYS = 30
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # only this ISO form (fromisoformat reads week dates too)
 
 
 class InvalidSpan(Exception):
@@ -77,7 +79,7 @@ def parse_span(text: str, today: date) -> Span:
 
     Refused: what is not a date, a span ending before it starts or longer than a year, a day after `today`.
     """
-    span = _read_span(text.lower().split(), today)
+    span = _read_span(text.split(), today)  # as typed, so that a refusal names the words typed
     future = span.first if span.first > today else span.last if span.kind in ("day", "span") else today
     if future > today:
         raise InvalidSpan(f"{future.isoformat()} is in the future (today is {today.isoformat()}).")
@@ -87,11 +89,12 @@ def parse_span(text: str, today: date) -> Span:
 def _read_span(words: list[str], today: date) -> Span:
     if not words:
         return day_of(today)
-    if len(words) > 2 or (len(words) == 2 and words[0] not in ("week", "month")):
-        raise InvalidSpan(f"I can't read {' '.join(words)!r}.")
-    if words[0] == "week":
+    kind = words[0].lower()
+    if len(words) > 2 or (len(words) == 2 and kind not in ("week", "month")):
+        raise InvalidSpan(f"I can't read '{' '.join(words)}'.")
+    if kind == "week":
         return week_of(_date(words[1]) if len(words) == 2 else today)
-    if words[0] == "month":
+    if kind == "month":
         return month_of(_month(words[1]) if len(words) == 2 else today)
     if ".." in words[0]:
         return _span(*words[0].split("..", 1))
@@ -117,7 +120,7 @@ def _a_year_after(day: date) -> date:
 
 def _date(word: str) -> date:
     try:
-        return date.fromisoformat(word) if len(word) == 10 else _bad(word)
+        return date.fromisoformat(word) if _DAY.fullmatch(word) else _bad(word)
     except ValueError:
         return _bad(word)
 
@@ -132,4 +135,4 @@ def _month(word: str) -> date:
 
 
 def _bad(word: str) -> date:
-    raise InvalidSpan(f"{word!r} is not a date (YYYY-MM-DD) or a month (YYYY-MM).")
+    raise InvalidSpan(f"'{word}' is not a date (YYYY-MM-DD) or a month (YYYY-MM).")

@@ -15,6 +15,7 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.orm import sessionmaker
 
 from bot.listeners import slack_retries
+from bot.listeners.middleware import WithServices
 from bot.services import Services
 from domains.kernel.memory_bus import MemoryBus
 from domains.kernel.once import MemoryOnce, OnceGuard, RedisOnce
@@ -45,7 +46,10 @@ def slack() -> Iterator[WebClient]:
 def app_counting(once: OnceGuard, client: WebClient) -> tuple[App, list[dict[str, Any]]]:
     # Listeners run before the response here, so what the listener saw is complete when dispatch returns.
     app = App(signing_secret=SECRET, client=client, process_before_response=True)
-    slack_retries.register(app, Services(Settings(slack_signing_secret=SECRET), sessionmaker(), MemoryBus(), once=once))
+    app.middleware(
+        WithServices(Services(Settings(slack_signing_secret=SECRET), sessionmaker(), MemoryBus(), once=once))
+    )
+    slack_retries.register(app)
     seen: list[dict[str, Any]] = []
 
     @app.event("message")

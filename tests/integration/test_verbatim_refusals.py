@@ -1,0 +1,58 @@
+"""A refusal that names what someone typed shows it exactly as typed: no bold, italics, strike, code, emoji,
+ping or link made of it (through signed requests, read from the app's answers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.fakes.slack_text import markup_texts, shown_text, unescape
+from tests.integration.slack_app import SlackApp
+
+TYPED = ["*x*", "_y_", "~z~", "`c`", ":tada:", "<!channel>", "<@U1>", "a&b"]
+
+
+def mrkdwn_texts(node: Any) -> list[str]:
+    """Every mrkdwn string in blocks."""
+    if isinstance(node, dict):
+        own = [node["text"]] if node.get("type") == "mrkdwn" else []
+        return own + [text for value in node.values() for text in mrkdwn_texts(value)]
+    return [text for value in node for text in mrkdwn_texts(value)] if isinstance(node, list) else []
+
+
+def formatted(answer: dict[str, Any]) -> list[str]:
+    """What Slack formats as mrkdwn: the blocks' mrkdwn, or the text of an answer without blocks."""
+    return mrkdwn_texts(answer["blocks"]) if answer.get("blocks") else [answer["text"]]
+
+
+def shows_as_typed(answer: dict[str, Any], typed: str) -> None:
+    blocks = answer.get("blocks") or []
+    assert typed in (shown_text(blocks) if blocks else unescape(answer["text"]))
+    if set(typed) & set("*_~`:"):  # never where Slack would format it
+        assert not any(typed in text for text in formatted(answer))
+    for raw in [answer["text"], *markup_texts(blocks)]:  # Slack's entities wherever <…> would be read
+        assert "<!channel>" not in raw and "<@U1>" not in raw and "a&b" not in raw
+
+
+def test_refusals_name_the_words_typed_as_typed(app: SlackApp) -> None:
+    for typed in TYPED:
+        refuses_as_typed(app, typed)
+    case = app.sender.command("UADMIN", "/analytics", "Week NotADay", app.slack.response_url("case")).json()
+    assert case["text"].startswith("'NotADay' is not a date")  # in the case typed, too
+    assert app.slack.calls_to("response_url") == []  # each refused in the answer itself; nothing else was sent
+
+
+def refuses_as_typed(app: SlackApp, typed: str) -> None:
+    balance = app.sender.command("U1", "/balance", typed, app.slack.response_url("balance")).json()
+    assert f"Sorry, '{typed}' is not a day" in shown_text(balance.get("blocks") or []) + unescape(balance["text"])
+    shows_as_typed(balance, typed)
+    assert "*How to use `/balance`*" in formatted(balance)[-1]  # our own words stay mrkdwn
+
+    analytics = app.sender.command("UADMIN", "/analytics", f"week {typed}", app.slack.response_url("a")).json()
+    shows_as_typed(analytics, f"'{typed}' is not a date (YYYY-MM-DD) or a month (YYYY-MM).")
+    spans = app.sender.command("UADMIN", "/analytics", f"{typed} {typed} {typed}", app.slack.response_url("b"))
+    shows_as_typed(spans.json(), f"I can't read '{typed} {typed} {typed}'.")
+    accounting = app.sender.command("UADMIN", "/accounting", f"month {typed}", app.slack.response_url("c")).json()
+    shows_as_typed(accounting, f"'{typed}' is not a date")
+
+    role = app.sender.command("UADMIN", "/ates", f"role <@U2> {typed}", app.slack.response_url("role")).json()
+    shows_as_typed(role, f'"{typed}" is not a role: worker, manager, accountant, admin. Nothing was changed.')

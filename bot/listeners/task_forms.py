@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 
 from bot.blocks import rich, styled, task_parts
+from bot.listeners.middleware import services_of
 from bot.modals import CREATE_VIEW, DELETE_VIEW, EDIT_VIEW, TITLE, form_values, notice
 from bot.requests import ReplyTo, accept, form_request_id
 from bot.services import Services
@@ -23,27 +24,31 @@ from domains.tasks.model import InvalidTask, TaskError, TaskView, check_can_dele
 from domains.tasks.queries import check_jira_id_free
 
 
-def register(app: App, services: Services) -> None:
-    @app.view(CREATE_VIEW)
-    def create_submitted(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
-        """Queue the task; the author is told by DM who got it."""
-        _checked(ack, lambda: _create(services, context["actor"], view))
+def create_submitted(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+    """Queue the task; the author is told by DM who got it."""
+    _checked(ack, lambda: _create(services_of(context), context["actor"], view))
 
-    @app.view(EDIT_VIEW)
-    def edit_submitted(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
-        """Queue the edited title, Jira id and description (its author or an admin)."""
-        _checked(ack, lambda: _edit(services, context["actor"], view))
 
-    @app.view(DELETE_VIEW)
-    def delete_confirmed(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
-        """Queue the deletion (admins); its assignee is told by DM."""
-        try:
-            task = _delete(services, context["actor"], view)
-        except TaskError as refusal:
-            ack(response_action="update", view=notice("Not deleted", str(refusal)))
-            return
-        deleted = rich(styled("Deleted "), *task_parts(task.title, task.jira_id), styled("."))
-        ack(response_action="update", view=notice("Task deleted", deleted))
+def edit_submitted(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+    """Queue the edited title, Jira id and description (its author or an admin)."""
+    _checked(ack, lambda: _edit(services_of(context), context["actor"], view))
+
+
+def delete_confirmed(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
+    """Queue the deletion (admins), shown done at once; its assignee is told by DM."""
+    try:
+        task = _delete(services_of(context), context["actor"], view)
+    except TaskError as refusal:
+        ack(response_action="update", view=notice("Not deleted", str(refusal)))
+        return
+    deleted = rich(styled("Deleted "), *task_parts(task.title, task.jira_id), styled("."))
+    ack(response_action="update", view=notice("Task deleted", deleted))
+
+
+def register(app: App) -> None:
+    app.view(CREATE_VIEW)(create_submitted)
+    app.view(EDIT_VIEW)(edit_submitted)
+    app.view(DELETE_VIEW)(delete_confirmed)
 
 
 def _checked(ack: Ack, check_and_queue: Callable[[], None]) -> None:

@@ -115,7 +115,9 @@ def _fields(new: NewTask) -> dict[str, Any]:
 
 @register
 class TaskCreationRequested(Payload):
-    """`/task new …` as gateways queued it before `SlackRequest`; still read, as the command it was."""
+    """`/task new …` as the gateway acknowledged it: the task is created by the `requests` group, which replies."""
+
+    # Queued before `SlackRequest`: still read, as the command it was (`request_of`).
 
     NAME = "TaskCreationRequested"
     VERSION = 1
@@ -134,7 +136,9 @@ class TaskCreationRequested(Payload):
 
 @register
 class TaskCompletionRequested(Payload):
-    """A **Done** click as gateways queued it before `SlackRequest`; still read, as the command it was."""
+    """A **Done** click as the gateway acknowledged it; `shown_in` is where the task was clicked, to show it done."""
+
+    # Queued before `SlackRequest`: still read, as the command it was (`request_of`).
 
     NAME = "TaskCompletionRequested"
     VERSION = 1

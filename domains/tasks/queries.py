@@ -22,6 +22,8 @@ def get_task(sessions: sessionmaker[Session], task_id: UUID) -> TaskView | None:
 def check_jira_id_free(sessions: sessionmaker[Session], jira_id: str | None, task_id: UUID | None = None) -> None:
     """Refuse (`DuplicateJiraId`) a Jira id another open task has now: a check before a request is queued, which
     its handler makes again when it is carried out."""
+    if jira_id is None:
+        return
     with sessions() as session:
         handlers.check_jira_id_free(session, jira_id, str(task_id) if task_id else None)
 

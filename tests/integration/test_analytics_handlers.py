@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.analytics.consumers import subscription
+from domains.analytics.handlers import AnalyticsUnitOfWork
 from domains.analytics.model import day_of, month_of, week_of
 from domains.analytics.queries import (
     earnings_by_day,
@@ -38,12 +39,12 @@ def sessions(pg_url: str) -> Iterator[sessionmaker[Session]]:
 
 
 @pytest.fixture
-def analytics(sessions: sessionmaker[Session]) -> Subscription:
+def analytics(sessions: sessionmaker[Session]) -> Subscription[AnalyticsUnitOfWork]:
     return subscription(sessions, ZoneInfo("UTC"))
 
 
 def test_v1_titles_give_up_their_jira_key_and_v2_keeps_its_own(
-    analytics: Subscription, sessions: sessionmaker[Session]
+    analytics: Subscription[AnalyticsUnitOfWork], sessions: sessionmaker[Session]
 ) -> None:
     old, new = uuid.uuid4(), uuid.uuid4()
     for event in [created_v1(old, "[UP-7] Polish the feathers"), *priced(old, 3_100), completed(old, NOON)]:
@@ -64,7 +65,7 @@ def test_v1_titles_give_up_their_jira_key_and_v2_keeps_its_own(
 
 
 def test_a_completion_before_its_price_and_its_task_still_counts_once(
-    analytics: Subscription, sessions: sessionmaker[Session]
+    analytics: Subscription[AnalyticsUnitOfWork], sessions: sessionmaker[Session]
 ) -> None:
     task_id = uuid.uuid4()
     done = completed(task_id, NOON)
@@ -84,7 +85,7 @@ def test_a_completion_before_its_price_and_its_task_still_counts_once(
 
 
 def test_the_most_expensive_task_is_looked_for_in_its_span_only(
-    analytics: Subscription, sessions: sessionmaker[Session]
+    analytics: Subscription[AnalyticsUnitOfWork], sessions: sessionmaker[Session]
 ) -> None:
     rewards = {date(2026, 11, 2): 4_000, date(2026, 11, 19): 2_500, DAY: 3_000, date(2026, 12, 1): 3_900}
     for cycle, cents in rewards.items():
@@ -115,7 +116,7 @@ def test_a_completion_is_dated_by_the_company_time_zone(sessions: sessionmaker[S
 
 
 def test_earnings_are_fees_minus_rewards_per_billing_cycle(
-    analytics: Subscription, sessions: sessionmaker[Session]
+    analytics: Subscription[AnalyticsUnitOfWork], sessions: sessionmaker[Session]
 ) -> None:
     events = [
         fee("U1", 1_500, DAY),
@@ -137,7 +138,7 @@ def test_earnings_are_fees_minus_rewards_per_billing_cycle(
 
 
 def test_workers_in_the_negative_from_audit_records_in_any_order(
-    analytics: Subscription, sessions: sessionmaker[Session]
+    analytics: Subscription[AnalyticsUnitOfWork], sessions: sessionmaker[Session]
 ) -> None:
     records = [
         record("U1", -1_500, -1_500, DAY),

@@ -1,15 +1,16 @@
-"""Analytics folds events into its own tables: v1 and v2 alike, in any order, each once."""
+"""Analytics' handler rules, on an in-memory unit of work: events folded into its tables, v1 and v2 alike, in any
+order, each once."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from domains.analytics import tables as analytics_tables
 from domains.analytics.consumers import subscription
 from domains.analytics.handlers import AnalyticsUnitOfWork
 from domains.analytics.model import day_of, month_of, week_of
@@ -23,8 +24,8 @@ from domains.analytics.queries import (
 )
 from domains.kernel.consumer import Subscription
 from domains.kernel.contracts import TaskDeleted, TaskUpdatedV1, TaskUpdatedV2
-from domains.kernel.db import make_engine, make_session_factory
 from domains.kernel.events import make_event
+from tests.in_memory import in_memory_sessions
 from tests.integration.analytics_events import completed, created_v1, created_v2, fee, priced, record, reward
 
 DAY = date(2026, 11, 20)
@@ -32,10 +33,8 @@ NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def sessions(pg_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(pg_url)
-    yield make_session_factory(engine)
-    engine.dispose()
+def sessions() -> sessionmaker[Session]:
+    return in_memory_sessions(analytics_tables.metadata)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import random
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -29,10 +28,10 @@ from domains.kernel.contracts import (
     UserPaid,
     UserWithdrawn,
 )
-from domains.kernel.db import make_engine, make_session_factory
 from domains.kernel.events import Event, Payload, make_event, parse_event
 from domains.kernel.log_context import ContextFilter
 from tests.fakes.clock import FakeClock
+from tests.in_memory import in_memory_sessions
 
 DAY = date(2026, 11, 20)
 NOON = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -81,13 +80,11 @@ class Accounting:
 
 
 @pytest.fixture
-def books() -> Iterator[Accounting]:
-    engine = make_engine("sqlite://")
-    metadata.create_all(engine)
-    with engine.begin() as connection:
-        connection.execute(insert(Books).values(id=BOOKS_ID, last_closed_cycle=None))
-    yield Accounting(make_session_factory(engine))
-    engine.dispose()
+def books() -> Accounting:
+    sessions = in_memory_sessions(metadata)
+    with sessions.begin() as session:
+        session.execute(insert(Books).values(id=BOOKS_ID, last_closed_cycle=None))
+    return Accounting(sessions)
 
 
 def test_an_assignment_charges_the_fee_and_says_so_under_the_requests_correlation(books: Accounting) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bot.slack_client import make_client
+from jobs.groups import NAMES
 from jobs.observability import serve_probes
 from jobs.process import (
     freeze_start_up_objects,
@@ -13,12 +14,12 @@ from jobs.process import (
     stop_on_signals,
     yield_cpu_to_the_gateway,
 )
-from jobs.runtime import GROUPS, Runtime
+from jobs.runtime import Runtime
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m jobs.consumers", description=__doc__)
-    parser.add_argument("group", choices=GROUPS, help="the consumer group to join")
+    parser.add_argument("group", choices=NAMES, help="the consumer group to join")
     args = parser.parse_args(argv)
     settings = settings_or_exit()
     if settings.embedded:

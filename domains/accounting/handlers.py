@@ -111,26 +111,22 @@ class AccountingUnitOfWork(UnitOfWork):
 TASK_FACTS = (TaskCreatedV2, TaskUpdatedV2, TaskAssigned, TaskCompleted)
 
 
-def price_named_tasks(uow: UnitOfWork, events: list[Event]) -> None:
+def price_named_tasks(uow: AccountingUnitOfWork, events: list[Event]) -> None:
     """Before a batch is applied: price every task its events name, all together."""
-    assert isinstance(uow, AccountingUnitOfWork)
     payloads = (event.payload() for event in events)
     price_tasks(uow, [payload.task_id for payload in payloads if isinstance(payload, TASK_FACTS)])
 
 
-def on_task_created(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
-    assert isinstance(payload, TaskCreatedV2) and isinstance(uow, AccountingUnitOfWork)
+def on_task_created(uow: AccountingUnitOfWork, payload: TaskCreatedV2, _event: Event) -> None:
     uow.rename(priced_task(uow, payload.task_id), payload.title, payload.jira_id)
 
 
-def on_task_updated(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
-    assert isinstance(payload, TaskUpdatedV2) and isinstance(uow, AccountingUnitOfWork)
+def on_task_updated(uow: AccountingUnitOfWork, payload: TaskUpdatedV2, _event: Event) -> None:
     uow.rename(priced_task(uow, payload.task_id), payload.title, payload.jira_id)
 
 
-def on_task_assigned(uow: UnitOfWork, payload: Payload, event: Event) -> None:
+def on_task_assigned(uow: AccountingUnitOfWork, payload: TaskAssigned, event: Event) -> None:
     """Charge the new assignee the task's fee."""
-    assert isinstance(payload, TaskAssigned) and isinstance(uow, AccountingUnitOfWork)
     task = priced_task(uow, payload.task_id)
     cycle = money_cycle(uow, event)
     withdrawn = UserWithdrawn(
@@ -139,9 +135,8 @@ def on_task_assigned(uow: UnitOfWork, payload: Payload, event: Event) -> None:
     move_money(uow, payload.assignee_id, -task.fee_cents, "withdraw", task, event.event_id, cycle, withdrawn)
 
 
-def on_task_completed(uow: UnitOfWork, payload: Payload, event: Event) -> None:
+def on_task_completed(uow: AccountingUnitOfWork, payload: TaskCompleted, event: Event) -> None:
     """Credit the assignee the task's reward."""
-    assert isinstance(payload, TaskCompleted) and isinstance(uow, AccountingUnitOfWork)
     task = priced_task(uow, payload.task_id)
     cycle = money_cycle(uow, event)
     increased = UserBalanceIncreased(

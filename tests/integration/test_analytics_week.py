@@ -24,7 +24,7 @@ from domains.accounting.consumers import subscription as accounting_subscription
 from domains.accounting.model import PriceDraw
 from domains.analytics import queries as analytics
 from domains.analytics.consumers import subscription as analytics_subscription
-from domains.analytics.handlers import reset
+from domains.analytics.handlers import AnalyticsUnitOfWork, reset
 from domains.analytics.model import day_of, month_of, week_of
 from domains.kernel.clock import cycle_of
 from domains.kernel.consumer import Consumer, Subscription
@@ -51,7 +51,7 @@ class World:
     engine: Engine
     sessions: sessionmaker[Session]
     bus: RedisBus
-    analytics: Subscription
+    analytics: Subscription[AnalyticsUnitOfWork]
     consumers: list[Consumer]
     now: list[datetime]
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.slack_client import make_client
 from domains.accounting import consumers as accounting_consumers
+from domains.accounting.handlers import AccountingUnitOfWork
 from domains.accounting.model import PriceDraw, Prices
 from domains.accounting.tables import PricedTask
 from domains.accounting.tables import outbox as accounting_outbox
@@ -22,7 +23,7 @@ from domains.analytics.model import Span
 from domains.analytics.queries import report
 from domains.kernel.clock import cycle_of
 from domains.kernel.consumer import OneByOne, Subscription
-from domains.kernel.events import Event, parse_event
+from domains.kernel.events import Event, Payload, parse_event
 from domains.kernel.settings import Settings
 from jobs.groups import NAMES
 from jobs.runtime import Runtime
@@ -73,7 +74,7 @@ class PricesByTask(PriceDraw):
 class AccountingPricedByTask(OneByOne):
     """Accounting's own subscription, telling the price draw which task the event is about."""
 
-    inner: Subscription
+    inner: Subscription[AccountingUnitOfWork]
     prices: PricesByTask
 
     @property
@@ -83,6 +84,14 @@ class AccountingPricedByTask(OneByOne):
     @property
     def topics(self) -> tuple[str, ...]:
         return self.inner.topics
+
+    @property
+    def handles(self) -> frozenset[type[Payload]]:
+        return self.inner.handles
+
+    @property
+    def ignores(self) -> frozenset[type[Payload]]:
+        return self.inner.ignores
 
     def apply(self, event: Event) -> bool:
         self.prices.current_task = str(event.data["task_id"])

@@ -15,7 +15,6 @@ from domains.accounting import consumers as accounting
 from domains.analytics import consumers as analytics
 from domains.analytics import handlers as analytics_handlers
 from domains.kernel.consumer import Applier
-from domains.kernel.contracts import AUDIT_RECORDS, PRICES, TASK_LIFECYCLE, TASKS, TRANSACTIONS, USERS
 from domains.tasks import consumers as tasks
 
 if TYPE_CHECKING:
@@ -39,17 +38,17 @@ GROUPS: tuple[Group, ...] = (
         requests.RequestRunner.topics,
         lambda runtime, slack: requests.RequestRunner(slack, runtime.services()),
     ),
-    Group(tasks.GROUP, (USERS,), lambda runtime, _: tasks.subscription(runtime.sessions)),
+    Group(tasks.GROUP, tasks.TOPICS, lambda runtime, _: tasks.subscription(runtime.sessions)),
     Group(
         accounting.GROUP,
-        (TASKS, TASK_LIFECYCLE, USERS),
+        accounting.TOPICS,
         lambda runtime, _: accounting.subscription(
             runtime.sessions, runtime.prices, runtime.settings.timezone, runtime.clock
         ),
     ),
     Group(
         analytics.GROUP,
-        (TASKS, TASK_LIFECYCLE, PRICES, TRANSACTIONS, AUDIT_RECORDS),
+        analytics.TOPICS,
         lambda runtime, _: analytics.subscription(runtime.sessions, runtime.settings.timezone),
         reset=analytics_handlers.reset,
     ),

@@ -40,6 +40,7 @@ from domains.kernel.events import Event
 from domains.kernel.unit_of_work import UnitOfWork
 
 GROUP = "accounting"
+TOPICS = (TASKS, TASK_LIFECYCLE, USERS)
 
 
 def on_user(uow: UnitOfWork, payload: UserCreated | UserUpdated, _event: Event) -> None:
@@ -66,7 +67,7 @@ def subscription(
 ) -> Subscription[AccountingUnitOfWork]:
     return Subscription(
         group=GROUP,
-        topics=(TASKS, TASK_LIFECYCLE, USERS),
+        topics=TOPICS,
         handlers={
             TaskCreatedV2: on_task_created,
             TaskUpdatedV2: on_task_updated,

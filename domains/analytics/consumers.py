@@ -39,12 +39,13 @@ from domains.kernel.contracts import (
 )
 
 GROUP = "analytics"
+TOPICS = (TASKS, TASK_LIFECYCLE, PRICES, TRANSACTIONS, AUDIT_RECORDS)
 
 
 def subscription(sessions: sessionmaker[Session], timezone: ZoneInfo) -> Subscription[AnalyticsUnitOfWork]:
     return Subscription(
         group=GROUP,
-        topics=(TASKS, TASK_LIFECYCLE, PRICES, TRANSACTIONS, AUDIT_RECORDS),
+        topics=TOPICS,
         handlers={
             TaskCreatedV2: on_task_data,
             TaskUpdatedV2: on_task_data,

@@ -13,6 +13,7 @@ from domains.tasks.handlers import reassign_tasks_of, unit_of_work
 from domains.tasks.tables import Member
 
 GROUP = "tasks"
+TOPICS = (USERS,)
 
 
 def on_user(uow: UnitOfWork, payload: UserCreated | UserUpdated, _event: Event) -> None:
@@ -44,7 +45,7 @@ def _save(uow: UnitOfWork, user_id: str, values: dict[str, object]) -> None:
 def subscription(sessions: sessionmaker[Session]) -> Subscription[UnitOfWork]:
     return Subscription(
         group=GROUP,
-        topics=(USERS,),
+        topics=TOPICS,
         handlers={
             UserCreated: on_user,
             UserUpdated: on_user,

@@ -25,7 +25,8 @@ from domains.kernel.clock import cycle_of
 from domains.kernel.consumer import OneByOne, Subscription
 from domains.kernel.events import Event, Payload, parse_event
 from domains.kernel.settings import Settings
-from jobs.runtime import GROUPS, Runtime
+from jobs.groups import NAMES
+from jobs.runtime import Runtime
 from tests.backbone import applied_count, ledger, recorded_day, reset_accounting
 from tests.e2e.harness import eventually
 from tests.fakes.slack_api import FakeSlack
@@ -43,7 +44,7 @@ def slack() -> Iterator[WebClient]:
 def test_every_consumer_group_accepts_recorded_v1_task_events(runtime: Runtime, slack: WebClient) -> None:
     events = [parse_event(line) for line in recorded_v1_events()]
     assert {(e.event_name, e.event_version) for e in events} == {("TaskCreated", 1), ("TaskUpdated", 1)}
-    for group in GROUPS:
+    for group in NAMES:
         applier = runtime.applier(group, slack)
         for event in events:
             applier.apply(event)  # raises if the group cannot take a v1 event

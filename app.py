@@ -88,9 +88,9 @@ def _start_user_sync(runtime: Runtime, client: WebClient, *, local: bool) -> Non
 def _sync_users(runtime: Runtime, client: WebClient, local: bool) -> None:
     try:
         if local:
-            playground.sync_and_seed(client, runtime.sessions, runtime.settings.admin_ids)
+            playground.sync_and_seed(client, runtime.commands(), runtime.sessions, runtime.settings.admin_ids)
         else:
-            sync_workspace(client, runtime.sessions, runtime.settings.admin_ids)
+            sync_workspace(client, runtime.commands(), runtime.settings.admin_ids)
     except Exception:
         log.exception("could not sync the workspace's members; they will be added on first contact")
 

@@ -20,7 +20,7 @@ import psycopg
 
 from bench.ceilings import Ceilings, ratios
 from bench.common import Figure, Report, peak_rss_mb, scratch_database, size_argument
-from domains.accounting.handlers import AccountingUnitOfWork
+from domains.accounting.handlers import AccountingUnitOfWork, command_bus
 from domains.accounting.model import PriceDraw
 from domains.accounting.queries import audit_check
 from domains.kernel.db import make_engine, make_session_factory
@@ -39,7 +39,9 @@ def run(size: int, ceilings: Ceilings | None = None) -> Report:
         try:
             rss_before = peak_rss_mb_of_self()
             started = time.perf_counter()
-            closed = close_due(lambda: AccountingUnitOfWork(sessions, PriceDraw(), ZoneInfo("UTC"), lambda: CLOSE_AT))
+            closed = close_due(
+                command_bus(lambda: AccountingUnitOfWork(sessions, PriceDraw(), ZoneInfo("UTC"), lambda: CLOSE_AT))
+            )
             close_s = time.perf_counter() - started
             rss_after = peak_rss_mb_of_self()
             mismatches = audit_check(sessions)

@@ -22,7 +22,7 @@ class Services:
     settings: Settings
     sessions: sessionmaker[Session]
     bus: StreamBus  # where acknowledged requests go to be carried out by the `requests` group
-    commands: CommandBus = field(default_factory=CommandBus)  # every command's handler (jobs.runtime builds it)
+    commands: CommandBus  # every command's one handler (jobs.runtime builds it)
     rng: random.Random = field(default_factory=random.SystemRandom)
     once: OnceGuard = field(default_factory=MemoryOnce)  # what was already done: Slack's repeated events
     actors: ActorCache = field(default_factory=ActorCache)  # who asked in the last few seconds

@@ -6,11 +6,10 @@ import logging
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy.orm import Session, sessionmaker
 
-from domains.identity import handlers as identity
 from domains.identity.commands import SyncProfiles
 from domains.identity.model import Profile
+from domains.kernel.commands import CommandBus
 
 log = logging.getLogger(__name__)
 SLACKBOT = "USLACKBOT"
@@ -33,15 +32,11 @@ def is_person(member: dict[str, Any]) -> bool:
     return not (member.get("is_bot") or member.get("is_app_user") or member["id"] == SLACKBOT)
 
 
-def sync_workspace(client: WebClient, sessions: sessionmaker[Session], admin_ids: frozenset[str]) -> int:
+def sync_workspace(client: WebClient, commands: CommandBus, admin_ids: frozenset[str]) -> int:
     """Sync every page of `users.list` (people only, deleted ones skipped); returns how many were synced."""
     synced = 0
     for page in client.users_list(limit=200):
         profiles = tuple(profile_from_slack(m) for m in page["members"] if is_person(m) and not m.get("deleted"))
-        synced += len(
-            identity.sync_profiles(
-                identity.unit_of_work(sessions), SyncProfiles(profiles=profiles, admin_ids=admin_ids)
-            )
-        )
+        synced += len(commands.handle(SyncProfiles(profiles=profiles, admin_ids=admin_ids)))
     log.info("synced %d Slack members", synced)
     return synced

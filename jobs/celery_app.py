@@ -29,7 +29,7 @@ def make_celery(settings: Settings) -> Celery:
     @celery.task(name=CLOSE_TASK)  # type: ignore[untyped-decorator]
     def close_due_days() -> list[str]:
         """Close every billing cycle that is over and still open (each close's event brings its analytics post)."""
-        return [day.cycle.isoformat() for day in close_due(runtime().accounting_uow)]
+        return [day.cycle.isoformat() for day in close_due(runtime().commands())]
 
     def catch_up(sender: Any, **_: Any) -> None:
         """Whatever was down over midnight, the days it missed are closed as soon as Celery is back."""

@@ -80,7 +80,7 @@ def _day(text: str) -> date:
 
 def _close_day(runtime: Runtime, through: date | None) -> int:
     try:
-        closed = close_due(runtime.accounting_uow, through)
+        closed = close_due(runtime.commands(), through)
     except CycleError as error:
         print(f"close-day: {error}", file=sys.stderr)
         return 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 import time as clock
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,7 +12,7 @@ from prometheus_client import Counter, Histogram
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.accounting.commands import CloseDay
-from domains.accounting.handlers import AccountingUnitOfWork, register_commands
+from domains.accounting.handlers import AccountingUnitOfWork, command_bus
 from domains.accounting.model import DayClosed, PriceDraw
 from domains.kernel.clock import cycle_of, format_cents, utcnow
 from domains.kernel.commands import CommandBus
@@ -28,10 +27,10 @@ CLOSE_SECONDS = Histogram(
 PAID_CENTS = Counter("ates_close_paid_cents_total", "Cents paid by the closes this process ran")
 
 
-def close_due(new_uow: Callable[[], AccountingUnitOfWork], through: date | None = None) -> list[DayClosed]:
+def close_due(commands: CommandBus, through: date | None = None) -> list[DayClosed]:
     """Close every billing cycle that is over and still open (through `through`, default yesterday)."""
     started = clock.perf_counter()
-    closed: list[DayClosed] = accounting_commands(new_uow).handle(CloseDay(through=through))
+    closed: list[DayClosed] = commands.handle(CloseDay(through=through))
     if closed:
         CLOSE_SECONDS.observe(clock.perf_counter() - started)
     for day in closed:
@@ -40,17 +39,14 @@ def close_due(new_uow: Callable[[], AccountingUnitOfWork], through: date | None 
     return closed
 
 
-def accounting_commands(new_uow: Callable[[], AccountingUnitOfWork]) -> CommandBus:
-    bus = CommandBus()
-    register_commands(bus, new_uow)
-    return bus
-
-
 def close_today_now(sessions: sessionmaker[Session], prices: PriceDraw, timezone: ZoneInfo) -> list[DayClosed]:
-    """Close today as if midnight had passed (the playground's "close the day now"); later money lands tomorrow."""
+    """Close today as if midnight had passed (the playground's "close the day now"); later money lands tomorrow.
+
+    Accounting's close runs on a clock of its own here, one second after midnight, hence a bus of its own."""
     today = cycle_of(utcnow(), timezone)
     after_midnight = datetime.combine(today + timedelta(days=1), time(0, 0, 1), tzinfo=timezone)
-    return close_due(lambda: AccountingUnitOfWork(sessions, prices, timezone, clock=lambda: after_midnight), today)
+    after_today = command_bus(lambda: AccountingUnitOfWork(sessions, prices, timezone, lambda: after_midnight))
+    return close_due(after_today, today)
 
 
 def describe(day: DayClosed) -> str:
@@ -58,15 +54,11 @@ def describe(day: DayClosed) -> str:
     return f"closed {day.cycle}: paid {len(day.paid)} worker(s) {format_cents(day.paid_cents)}{carried}"
 
 
-def run_daily_close(
-    new_uow: Callable[[], AccountingUnitOfWork],
-    stop: threading.Event,
-    every_s: float = CHECK_EVERY_S,
-) -> None:
+def run_daily_close(commands: CommandBus, stop: threading.Event, every_s: float = CHECK_EVERY_S) -> None:
     """The embedded runtime's scheduler: close what is due at start, then look again every minute."""
     while not stop.is_set():
         try:
-            close_due(new_uow)
+            close_due(commands)
         except Exception:
             log.exception("the daily close failed; trying again in %.0f s", every_s)
         stop.wait(every_s)

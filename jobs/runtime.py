@@ -19,6 +19,7 @@ from bot.home import HOME_DELAY_S, HomeRefresher
 from bot.home_queue import HomeQueue, MemoryHomeQueue, RedisHomeQueue
 from bot.services import Services
 from domains.accounting.handlers import AccountingUnitOfWork
+from domains.accounting.handlers import register_commands as register_accounting_commands
 from domains.accounting.model import PriceDraw
 from domains.accounting.tables import outbox as accounting_outbox
 from domains.analytics.tables import outbox as analytics_outbox
@@ -89,22 +90,7 @@ class Runtime:
 
     def commands(self) -> CommandBus:
         """Each command's one handler, registered by its class, each run in a fresh unit of work of its domain."""
-        bus = CommandBus()
-
-        def tasks_(handler: Callable[[UnitOfWork, C], R]) -> Callable[[C], R]:
-            return lambda command: handler(tasks.unit_of_work(self.sessions), command)
-
-        def identity_(handler: Callable[[UnitOfWork, C], R]) -> Callable[[C], R]:
-            return lambda command: handler(identity.unit_of_work(self.sessions), command)
-
-        bus.register(CreateTask, tasks_(tasks.create_task))
-        bus.register(EditTask, tasks_(tasks.edit_task))
-        bus.register(DeleteTask, tasks_(tasks.delete_task))
-        bus.register(CompleteTask, tasks_(tasks.complete_task))
-        bus.register(ShuffleTasks, tasks_(tasks.shuffle_tasks))
-        bus.register(ChangeRole, identity_(identity.change_role))
-        bus.register(SyncProfiles, identity_(identity.sync_profiles))
-        return bus
+        return domain_commands(self.sessions, self.accounting_uow)
 
     def accounting_uow(self) -> AccountingUnitOfWork:
         return AccountingUnitOfWork(self.sessions, self.prices, self.settings.timezone, self.clock)
@@ -150,7 +136,7 @@ class Runtime:
         """Run the relay, every consumer group and the daily close as threads of this process (the embedded runtime)."""
         threads = [
             threading.Thread(target=self.relay, args=(stop,), name="relay", daemon=True),
-            threading.Thread(target=run_daily_close, args=(self.accounting_uow, stop), name="close", daemon=True),
+            threading.Thread(target=run_daily_close, args=(self.commands(), stop), name="close", daemon=True),
         ]
         for group in GROUPS:
             consumer = self.consumer(group.name, client)
@@ -158,3 +144,24 @@ class Runtime:
         for thread in threads:
             thread.start()
         return threads
+
+
+def domain_commands(sessions: sessionmaker[Session], accounting_uow: Callable[[], AccountingUnitOfWork]) -> CommandBus:
+    """Every domain's orders on one bus, each handler in a fresh unit of work of its own domain."""
+    bus = CommandBus()
+
+    def tasks_(handler: Callable[[UnitOfWork, C], R]) -> Callable[[C], R]:
+        return lambda command: handler(tasks.unit_of_work(sessions), command)
+
+    def identity_(handler: Callable[[UnitOfWork, C], R]) -> Callable[[C], R]:
+        return lambda command: handler(identity.unit_of_work(sessions), command)
+
+    bus.register(CreateTask, tasks_(tasks.create_task))
+    bus.register(EditTask, tasks_(tasks.edit_task))
+    bus.register(DeleteTask, tasks_(tasks.delete_task))
+    bus.register(CompleteTask, tasks_(tasks.complete_task))
+    bus.register(ShuffleTasks, tasks_(tasks.shuffle_tasks))
+    bus.register(ChangeRole, identity_(identity.change_role))
+    bus.register(SyncProfiles, identity_(identity.sync_profiles))
+    register_accounting_commands(bus, accounting_uow)
+    return bus

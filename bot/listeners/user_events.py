@@ -8,7 +8,6 @@ from slack_bolt import App, BoltContext
 
 from bot.listeners.middleware import services_of
 from bot.users_sync import is_person, profile_from_slack
-from domains.identity import handlers as identity
 from domains.identity.commands import SyncProfiles
 
 
@@ -18,7 +17,7 @@ def member_changed(event: dict[str, Any], context: BoltContext) -> None:
     if is_person(member):
         services = services_of(context)
         synced = SyncProfiles(profiles=(profile_from_slack(member),), admin_ids=services.settings.admin_ids)
-        identity.sync_profiles(identity.unit_of_work(services.sessions), synced)
+        services.commands.handle(synced)
         services.actors.forget(str(member["id"]))
 
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.playground.server import Playground
 from bot.playground.workspace import ANALYTICS, PEOPLE
 from bot.users_sync import sync_workspace
-from domains.identity import handlers as identity
 from domains.identity.commands import ChangeRole
 from domains.identity.queries import list_users
+from domains.kernel.commands import CommandBus
 from domains.kernel.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -67,19 +67,21 @@ def build_playground(
     )
 
 
-def sync_and_seed(client: WebClient, sessions: sessionmaker[Session], admin_ids: frozenset[str]) -> None:
+def sync_and_seed(
+    client: WebClient, commands: CommandBus, sessions: sessionmaker[Session], admin_ids: frozenset[str]
+) -> None:
     """Sync the demo workspace; when aTES had no users yet, give the demo people their roles.
 
     The roles go through identity's own command (as `/ates role` would), so UserRoleChanged is emitted
     and every domain hears of them; a workspace that already has users keeps the roles it was given.
     """
     fresh = not list_users(sessions)
-    sync_workspace(client, sessions, admin_ids)
+    sync_workspace(client, commands, admin_ids)
     if not fresh:
         return
     admin = next(person for person in PEOPLE if person.is_admin)
     for person in PEOPLE:
         if person.role in ("manager", "accountant"):
             change = ChangeRole(user_id=person.slack_id, role=person.role, changed_by=admin.slack_id)
-            identity.change_role(identity.unit_of_work(sessions), change)
+            commands.handle(change)
     log.info("seeded the demo workspace's roles")

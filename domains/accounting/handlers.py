@@ -129,5 +129,12 @@ def register_commands(bus: CommandBus, new_uow: Callable[[], AccountingUnitOfWor
     bus.register(CloseDay, lambda command: close_due_days(new_uow, command.through))
 
 
+def command_bus(new_uow: Callable[[], AccountingUnitOfWork]) -> CommandBus:
+    """Accounting's orders alone, for a caller whose accounting runs on a clock of its own (a demo, a benchmark)."""
+    bus = CommandBus()
+    register_commands(bus, new_uow)
+    return bus
+
+
 def _earliest_cycle(session: Session) -> date | None:
     return session.execute(select(func.min(AuditRecord.billing_cycle))).scalar_one()

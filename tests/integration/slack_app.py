@@ -96,7 +96,7 @@ def serve(slack: FakeSlack, database_url: str) -> Iterator[SlackApp]:
     sender = SlackSender(f"http://127.0.0.1:{server.server_port}/slack/events", SIGNING_SECRET)
     running = SlackApp(slack, sender, runtime)
     try:
-        sync_workspace(client, runtime.sessions, settings.admin_ids)
+        sync_workspace(client, runtime.commands(), settings.admin_ids)
         eventually(lambda: running.scalar("SELECT count(*) FROM tasks_members WHERE role = 'worker'"), lambda n: n == 2)
         yield running
     finally:

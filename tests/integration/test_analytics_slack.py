@@ -25,11 +25,14 @@ from bot.gateway import build_app, wsgi
 from bot.listeners.analytics_command import REFUSAL
 from bot.services import Services
 from bot.slack_client import make_client
+from domains.accounting.handlers import AccountingUnitOfWork
+from domains.accounting.model import PriceDraw
 from domains.analytics.consumers import subscription
 from domains.kernel.clock import format_cents
 from domains.kernel.db import make_engine, make_session_factory
 from domains.kernel.memory_bus import MemoryBus
 from domains.kernel.settings import Settings
+from jobs.runtime import domain_commands
 from tests.fakes.clock import FakeClock
 from tests.fakes.slack_api import FakeSlack, member
 from tests.fakes.slack_requests import SlackSender
@@ -77,7 +80,9 @@ def settings(slack: FakeSlack, pg_url: str) -> Settings:
 
 @pytest.fixture
 def sender(settings: Settings, sessions: sessionmaker[Session]) -> Iterator[SlackSender]:
-    app = build_app(Services(settings, sessions, MemoryBus(), clock=FakeClock(NOW)), make_client(settings))
+    accounting = lambda: AccountingUnitOfWork(sessions, PriceDraw(), settings.timezone)  # noqa: E731
+    services = Services(settings, sessions, MemoryBus(), domain_commands(sessions, accounting), clock=FakeClock(NOW))
+    app = build_app(services, make_client(settings))
     server: WSGIServer = make_server("127.0.0.1", 0, wsgi(app), handler_class=_Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -12,11 +12,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.services import Services
 from bot.slack_client import make_client
 from bot.users_sync import sync_workspace
+from domains.accounting.handlers import AccountingUnitOfWork
+from domains.accounting.model import PriceDraw
 from domains.identity.queries import get_user, list_users
 from domains.identity.tables import outbox as identity_outbox
 from domains.kernel.db import make_engine, make_session_factory
 from domains.kernel.memory_bus import MemoryBus
 from domains.kernel.settings import Settings
+from jobs.runtime import domain_commands
 from tests.fakes.gateway import serve_gateway
 from tests.fakes.slack_api import FakeSlack, member
 from tests.fakes.slack_requests import SlackSender
@@ -53,7 +56,9 @@ def services(pg_url: str, slack: FakeSlack) -> Iterator[Services]:
         slack_api_url=slack.api_url,
         ates_admin_ids="UADMIN",
     )
-    yield Services(settings, make_session_factory(engine), MemoryBus())
+    sessions = make_session_factory(engine)
+    accounting = lambda: AccountingUnitOfWork(sessions, PriceDraw(), settings.timezone)  # noqa: E731
+    yield Services(settings, sessions, MemoryBus(), domain_commands(sessions, accounting))
     engine.dispose()
 
 
@@ -65,7 +70,7 @@ def count(sessions: sessionmaker[Session], table: str) -> int:
 def test_the_workspace_sync_reads_every_page_and_skips_bots_slackbot_and_the_deleted(
     services: Services, slack: FakeSlack
 ) -> None:
-    synced = sync_workspace(make_client(services.settings), services.sessions, services.settings.admin_ids)
+    synced = sync_workspace(make_client(services.settings), services.commands, services.settings.admin_ids)
 
     users = {u.slack_id: u.role for u in list_users(services.sessions)}
     assert synced == 4

@@ -14,6 +14,7 @@ import pytest
 from prometheus_client import REGISTRY, CollectorRegistry
 from sqlalchemy import insert
 
+from domains.accounting.handlers import command_bus
 from domains.kernel.bus import StreamBus
 from domains.kernel.clock import utcnow
 from domains.kernel.consumer import Consumer, OneByOne, events_on
@@ -138,7 +139,7 @@ def test_the_last_close_is_read_from_the_database_and_its_run_is_timed(pg_url: s
     closes, paid = sample("ates_close_duration_seconds_count"), sample("ates_close_paid_cents_total")
     ledger.clock.advance(hours=12, minutes=1)
 
-    [closed] = close_due(ledger.uow, day)
+    [closed] = close_due(command_bus(ledger.uow), day)
 
     assert closed.paid_cents > 0
     assert sample("ates_close_last_paid_cents", registry) == closed.paid_cents

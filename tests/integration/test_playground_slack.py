@@ -8,16 +8,19 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from slack_sdk import WebClient
 
 from bot.playground.local import sync_and_seed
 from bot.playground.workspace import GENERAL, PEOPLE
-from domains.identity import handlers as identity
+from domains.accounting.handlers import AccountingUnitOfWork
+from domains.accounting.model import PriceDraw
 from domains.identity.commands import ChangeRole
 from domains.identity.queries import get_user, list_users
 from domains.kernel.db import make_engine, make_session_factory
+from jobs.runtime import domain_commands
 from tests.e2e.harness import ROOT, eventually, playground_env
 from tests.fakes.bolt_app import Heard, serve_small_app
 from tests.fakes.playground import PlaygroundClient
@@ -199,16 +202,15 @@ def test_the_demo_workspace_gets_its_roles_once_when_new(served: tuple[Playgroun
     engine = make_engine(pg_url)
     sessions = make_session_factory(engine)
     client = WebClient(token="xoxb-test", base_url=playground.base_url + "playground/api/")
+    commands = domain_commands(sessions, lambda: AccountingUnitOfWork(sessions, PriceDraw(), ZoneInfo("UTC")))
     try:
-        sync_and_seed(client, sessions, frozenset())
+        sync_and_seed(client, commands, sessions, frozenset())
         roles = {user.slack_id: user.role for user in list_users(sessions)}
         assert roles == {person.slack_id: person.role for person in PEOPLE}
         assert roles["UADA"] == "admin" and roles["UMAX"] == "manager" and roles["UACE"] == "accountant"
 
-        identity.change_role(
-            identity.unit_of_work(sessions), ChangeRole(user_id="UMAX", role="worker", changed_by="UADA")
-        )
-        sync_and_seed(client, sessions, frozenset())
+        commands.handle(ChangeRole(user_id="UMAX", role="worker", changed_by="UADA"))
+        sync_and_seed(client, commands, sessions, frozenset())
         kept = get_user(sessions, "UMAX")
         assert kept is not None and kept.role == "worker"
     finally:

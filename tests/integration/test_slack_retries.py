@@ -17,6 +17,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.listeners import slack_retries
 from bot.listeners.middleware import WithServices
 from bot.services import Services
+from domains.kernel.commands import CommandBus
 from domains.kernel.memory_bus import MemoryBus
 from domains.kernel.once import MemoryOnce, OnceGuard, RedisOnce
 from domains.kernel.settings import Settings
@@ -47,7 +48,9 @@ def app_counting(once: OnceGuard, client: WebClient) -> tuple[App, list[dict[str
     # Listeners run before the response here, so what the listener saw is complete when dispatch returns.
     app = App(signing_secret=SECRET, client=client, process_before_response=True)
     app.middleware(
-        WithServices(Services(Settings(slack_signing_secret=SECRET), sessionmaker(), MemoryBus(), once=once))
+        WithServices(
+            Services(Settings(slack_signing_secret=SECRET), sessionmaker(), MemoryBus(), CommandBus(), once=once)
+        )
     )
     slack_retries.register(app)
     seen: list[dict[str, Any]] = []

@@ -14,6 +14,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.listeners import register_listeners
 from bot.services import Services
+from domains.kernel.commands import CommandBus
 from domains.kernel.memory_bus import MemoryBus
 from domains.kernel.settings import Settings
 
@@ -83,7 +84,7 @@ def load_manifest() -> dict[str, Any]:
 
 def heard() -> dict[str, set[str]]:
     app = RecordingApp()
-    register_listeners(app, Services(Settings(), sessionmaker(), MemoryBus()))  # type: ignore[arg-type]
+    register_listeners(app, Services(Settings(), sessionmaker(), MemoryBus(), CommandBus()))  # type: ignore[arg-type]
     return app.heard
 
 

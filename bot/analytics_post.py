@@ -22,7 +22,7 @@ from domains.analytics.queries import earnings_by_day, has_applied, report, was_
 from domains.kernel.clock import format_cents, utcnow
 from domains.kernel.consumer import NotYet, OneByOne
 from domains.kernel.contracts import BILLING_CYCLES, BillingCycleClosed
-from domains.kernel.events import Event
+from domains.kernel.events import Event, Payload
 
 log = logging.getLogger(__name__)
 GROUP = "analytics-post"
@@ -74,6 +74,8 @@ class DailyPoster(OneByOne):
     wait_s: float = 5.0  # then the consumer pauses and tries again: a stop is never held up for long
     group: str = GROUP
     topics: tuple[str, ...] = field(default=(BILLING_CYCLES,))
+    handles: frozenset[type[Payload]] = frozenset({BillingCycleClosed})
+    ignores: frozenset[type[Payload]] = frozenset()
 
     def apply(self, event: Event) -> bool:
         closed = event.payload()

@@ -22,15 +22,18 @@ from domains.kernel.contracts import (
     TASK_LIFECYCLE,
     TASKS,
     TRANSACTIONS,
+    BalanceCarriedOver,
+    ShuffleCompleted,
     TaskAssigned,
     TaskCompleted,
+    TaskCreatedV2,
     TaskDeleted,
     TaskUpdatedV2,
     UserBalanceIncreased,
     UserPaid,
     UserWithdrawn,
 )
-from domains.kernel.events import Event
+from domains.kernel.events import Event, Payload
 from domains.kernel.settings import Settings
 from domains.tasks.queries import (
     board_summary,
@@ -98,6 +101,11 @@ class HomeRefresher(OneByOne):
     queue: HomeQueue
     group: str = GROUP
     topics: tuple[str, ...] = (TASKS, TASK_LIFECYCLE, TRANSACTIONS)
+    handles: frozenset[type[Payload]] = frozenset(
+        {TaskAssigned, TaskCompleted, TaskUpdatedV2, TaskDeleted, UserWithdrawn, UserBalanceIncreased, UserPaid}
+    )
+    # A new task shows with its assignment, a shuffle with its draws; a carried-over balance is unchanged.
+    ignores: frozenset[type[Payload]] = frozenset({TaskCreatedV2, ShuffleCompleted, BalanceCarriedOver})
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _wake: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None

@@ -8,11 +8,12 @@ from slack_sdk import WebClient
 
 from bot.accounting_blocks import payout_dm, payout_text
 from domains.kernel.consumer import OneByOne
-from domains.kernel.contracts import TRANSACTIONS, BalanceCarriedOver, UserPaid
-from domains.kernel.events import Event
+from domains.kernel.contracts import TRANSACTIONS, BalanceCarriedOver, UserBalanceIncreased, UserPaid, UserWithdrawn
+from domains.kernel.events import Event, Payload
 from domains.kernel.once import OnceGuard
 
 GROUP = "payouts"
+PAYMENTS: tuple[type[Payload], ...] = (UserPaid, BalanceCarriedOver)  # a set display of the two trips mypy
 
 
 @dataclass
@@ -26,6 +27,8 @@ class PayoutNotifier(OneByOne):
     sent: OnceGuard
     group: str = GROUP
     topics: tuple[str, ...] = field(default=(TRANSACTIONS,))
+    handles: frozenset[type[Payload]] = frozenset(PAYMENTS)
+    ignores: frozenset[type[Payload]] = frozenset({UserWithdrawn, UserBalanceIncreased})  # told in the task's message
 
     def apply(self, event: Event) -> bool:
         payload = event.payload()

@@ -89,6 +89,8 @@ class RequestRunner(OneByOne):
     services: Services
     group: str = GROUP
     topics: tuple[str, ...] = field(default=(SLACK_REQUESTS,))
+    handles: frozenset[type[Payload]] = frozenset({TaskCreationRequested, TaskCompletionRequested})
+    ignores: frozenset[type[Payload]] = frozenset()
     _pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(PARALLEL, thread_name_prefix=GROUP), init=False, repr=False
     )

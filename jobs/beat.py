@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from jobs.celery_app import make_celery
 from jobs.observability import serve_probes
 from jobs.process import celery_options, settings_or_exit, setup_logging
 from jobs.runtime import Runtime
@@ -16,9 +17,8 @@ def main(argv: list[str] | None = None) -> None:
     setup_logging(settings)
     settings.ates_data_dir.mkdir(parents=True, exist_ok=True)
     serve_probes(Runtime.build(settings))
-    from jobs.celery_app import app
-
-    app.start([*celery_options(settings), "beat", "--loglevel=INFO", *(sys.argv[1:] if argv is None else argv)])
+    options = [*celery_options(settings), "beat", "--loglevel=INFO"]
+    make_celery(settings).start([*options, *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

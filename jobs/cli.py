@@ -13,8 +13,9 @@ from domains.accounting.queries import audit_check
 from domains.kernel.clock import cycle_of, utcnow
 from jobs import bus_cli
 from jobs.daily_close import close_due, describe
+from jobs.groups import RESETS
 from jobs.process import settings_or_exit
-from jobs.replay import RESETS, outbox_history, replay, stream_history
+from jobs.replay import outbox_history, replay, stream_history
 from jobs.runtime import OUTBOXES, Runtime
 
 

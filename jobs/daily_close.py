@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 from prometheus_client import Counter, Histogram
 from sqlalchemy.orm import Session, sessionmaker
 
-from domains.accounting.handlers import AccountingUnitOfWork, close_due_days
+from domains.accounting.commands import CloseDay
+from domains.accounting.handlers import AccountingUnitOfWork, register_commands
 from domains.accounting.model import DayClosed, PriceDraw
 from domains.kernel.clock import cycle_of, format_cents, utcnow
+from domains.kernel.commands import CommandBus
 
 log = logging.getLogger(__name__)
 CHECK_EVERY_S = 60.0
@@ -29,13 +31,19 @@ PAID_CENTS = Counter("ates_close_paid_cents_total", "Cents paid by the closes th
 def close_due(new_uow: Callable[[], AccountingUnitOfWork], through: date | None = None) -> list[DayClosed]:
     """Close every billing cycle that is over and still open (through `through`, default yesterday)."""
     started = clock.perf_counter()
-    closed = close_due_days(new_uow, through)
+    closed: list[DayClosed] = accounting_commands(new_uow).handle(CloseDay(through=through))
     if closed:
         CLOSE_SECONDS.observe(clock.perf_counter() - started)
     for day in closed:
         PAID_CENTS.inc(day.paid_cents)
         log.info("%s", describe(day))
     return closed
+
+
+def accounting_commands(new_uow: Callable[[], AccountingUnitOfWork]) -> CommandBus:
+    bus = CommandBus()
+    register_commands(bus, new_uow)
+    return bus
 
 
 def close_today_now(sessions: sessionmaker[Session], prices: PriceDraw, timezone: ZoneInfo) -> list[DayClosed]:

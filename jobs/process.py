@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import gc
 import logging
 import os
@@ -21,6 +22,17 @@ def settings_or_exit() -> Settings:
     except SettingsError as error:
         print(f"aTES: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def background_settings(parser: argparse.ArgumentParser, instead: str) -> Settings:
+    """The settings of a background process of the services runtime, its logging set up and its CPU priority
+    lowered; on the embedded runtime, a usage error saying where it runs `instead`."""
+    settings = settings_or_exit()
+    if settings.embedded:
+        parser.error(f"set DATABASE_URL and REDIS_URL: the embedded runtime {instead}")
+    setup_logging(settings)
+    yield_cpu_to_the_gateway(settings)
+    return settings
 
 
 def yield_cpu_to_the_gateway(settings: Settings) -> None:

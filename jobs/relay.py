@@ -8,13 +8,7 @@ import logging
 import redis
 
 from jobs.observability import serve_probes
-from jobs.process import (
-    freeze_start_up_objects,
-    settings_or_exit,
-    setup_logging,
-    stop_on_signals,
-    yield_cpu_to_the_gateway,
-)
+from jobs.process import background_settings, freeze_start_up_objects, stop_on_signals
 from jobs.runtime import Runtime
 
 log = logging.getLogger("ates.relay")
@@ -23,11 +17,7 @@ log = logging.getLogger("ates.relay")
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m jobs.relay", description=__doc__)
     parser.parse_args(argv)
-    settings = settings_or_exit()
-    if settings.embedded:
-        parser.error("set DATABASE_URL and REDIS_URL: the embedded runtime relays inside app.py")
-    setup_logging(settings)
-    yield_cpu_to_the_gateway(settings)
+    settings = background_settings(parser, "relays inside app.py")
     stop = stop_on_signals()
     runtime = Runtime.build(settings)
     serve_probes(runtime, backlog=True)  # the relay reports the backlog of every outbox and consumer group

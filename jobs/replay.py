@@ -6,15 +6,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, Table, select
-from sqlalchemy.orm import Session, sessionmaker
 
-from domains.analytics import handlers as analytics
 from domains.kernel.bus import StreamBus
 from domains.kernel.consumer import Applier
 from domains.kernel.events import InvalidEvent, parse_event
-
-# The groups whose tables are built from events alone, and how each empties them before a replay.
-RESETS: dict[str, Callable[[sessionmaker[Session]], None]] = {"analytics": analytics.reset}
 
 
 @dataclass(frozen=True)

@@ -6,28 +6,24 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine, Table
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.analytics_post import GROUP as ANALYTICS_POST
-from bot.analytics_post import DailyPoster
 from bot.home import HOME_DELAY_S, HomeRefresher
 from bot.home_queue import HomeQueue, MemoryHomeQueue, RedisHomeQueue
-from bot.notifier import Notifier
-from bot.payout_notifier import PayoutNotifier
-from bot.requests import RequestRunner
 from bot.services import Services
-from domains.accounting import consumers as accounting_consumers
 from domains.accounting.handlers import AccountingUnitOfWork
 from domains.accounting.model import PriceDraw
 from domains.accounting.tables import outbox as accounting_outbox
-from domains.analytics import consumers as analytics_consumers
 from domains.analytics.tables import outbox as analytics_outbox
 from domains.identity.tables import outbox as identity_outbox
 from domains.kernel.bus import StreamBus
+from domains.kernel.clock import utcnow
 from domains.kernel.consumer import Applier, Consumer, RetryPolicy
 from domains.kernel.db import make_engine, make_session_factory
 from domains.kernel.memory_bus import MemoryBus
@@ -35,14 +31,13 @@ from domains.kernel.once import MemoryOnce, OnceGuard, RedisOnce
 from domains.kernel.redis_bus import RedisBus, connect
 from domains.kernel.relay import run_relay
 from domains.kernel.settings import Settings
-from domains.tasks import consumers as tasks_consumers
 from domains.tasks.tables import outbox as tasks_outbox
 from jobs.daily_close import run_daily_close
+from jobs.groups import GROUPS, group_named
 from jobs.migrations import upgrade
 
 log = logging.getLogger(__name__)
 OUTBOXES: list[Table] = [identity_outbox, tasks_outbox, accounting_outbox, analytics_outbox]
-GROUPS = ("requests", "tasks", "accounting", "analytics", "notifier", "home", "payouts", ANALYTICS_POST)
 
 
 @dataclass
@@ -53,6 +48,7 @@ class Runtime:
     bus: StreamBus
     once: OnceGuard
     prices: PriceDraw = field(default_factory=PriceDraw)
+    clock: Callable[[], datetime] = utcnow
 
     @classmethod
     def build(cls, settings: Settings, *, answering: bool = False) -> Runtime:
@@ -67,7 +63,7 @@ class Runtime:
             bus, once = RedisBus(client, settings.ates_stream_prefix), RedisOnce(client, settings.ates_stream_prefix)
         else:
             bus, once = MemoryBus(), MemoryOnce()
-        return cls(settings, engine, make_session_factory(engine), bus, once)
+        return cls(settings, engine, make_session_factory(engine), bus, once, clock=settings.start_clock())
 
     def close(self) -> None:
         """Release the database pool and the Redis connection (for short-lived commands)."""
@@ -80,30 +76,18 @@ class Runtime:
 
     def services(self) -> Services:
         """What the Slack listeners, and the requests they leave to the `requests` group, need."""
-        return Services(self.settings, self.sessions, self.bus, once=self.once)
+        return Services(self.settings, self.sessions, self.bus, once=self.once, clock=self.clock)
 
     def accounting_uow(self) -> AccountingUnitOfWork:
-        return AccountingUnitOfWork(self.sessions, self.prices, self.settings.timezone)
+        return AccountingUnitOfWork(self.sessions, self.prices, self.settings.timezone, self.clock)
 
     def applier(self, group: str, client: WebClient) -> Applier:
         """The consumer group `group`, wired to this runtime."""
-        if group == "requests":
-            return RequestRunner(client, self.services())
-        if group == "tasks":
-            return tasks_consumers.subscription(self.sessions)
-        if group == "accounting":
-            return accounting_consumers.subscription(self.sessions, self.prices, self.settings.timezone)
-        if group == "analytics":
-            return analytics_consumers.subscription(self.sessions, self.settings.timezone)
-        if group == "notifier":
-            return Notifier(client, self.sessions)
-        if group == "home":
-            return HomeRefresher(client, self.sessions, self.settings, self.home_queue())
-        if group == "payouts":
-            return PayoutNotifier(client, self.once)
-        if group == ANALYTICS_POST:
-            return DailyPoster(client, self.sessions, self.settings.ates_analytics_channel)
-        raise ValueError(f"unknown consumer group {group!r}; known: {', '.join(GROUPS)}")
+        declared = group_named(group)
+        applier = declared.build(self, client)
+        if (applier.group, tuple(applier.topics)) != (declared.name, declared.topics):
+            raise RuntimeError(f"{group}: built as {applier.group} on {applier.topics}, declared on {declared.topics}")
+        return applier
 
     def home_queue(self) -> HomeQueue:
         delay_s, interval_s = HOME_DELAY_S, self.settings.ates_home_publish_interval_s
@@ -128,8 +112,7 @@ class Runtime:
     def ensure_groups(self) -> None:
         """Create every consumer group on its streams, so trimming keeps what a group not yet started needs."""
         for group in GROUPS:
-            applier = self.applier(group, WebClient())  # only its topics are read: no call reaches Slack
-            self.bus.ensure_group(applier.group, list(applier.topics))
+            self.bus.ensure_group(group.name, list(group.topics))
 
     def relay(self, stop: threading.Event) -> None:
         """Move every outbox to the bus until `stop` is set, trimming what every group acknowledged."""
@@ -142,8 +125,8 @@ class Runtime:
             threading.Thread(target=run_daily_close, args=(self.accounting_uow, stop), name="close", daemon=True),
         ]
         for group in GROUPS:
-            consumer = self.consumer(group, client)
-            threads.append(threading.Thread(target=consumer.run, args=(stop, 200), name=group, daemon=True))
+            consumer = self.consumer(group.name, client)
+            threads.append(threading.Thread(target=consumer.run, args=(stop, 200), name=group.name, daemon=True))
         for thread in threads:
             thread.start()
         return threads

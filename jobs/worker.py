@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from jobs.celery_app import make_celery
 from jobs.observability import serve_probes
 from jobs.process import celery_options, settings_or_exit, setup_logging, yield_cpu_to_the_gateway
 from jobs.runtime import Runtime
@@ -22,10 +23,8 @@ def main(argv: list[str] | None = None) -> None:
     setup_logging(settings)
     yield_cpu_to_the_gateway(settings)
     serve_probes(Runtime.build(settings))
-    from jobs.celery_app import app
-
     options = [*celery_options(settings), "worker", "--loglevel=INFO", *WORKER_OPTIONS]
-    app.worker_main([*options, *(sys.argv[1:] if argv is None else argv)])
+    make_celery(settings).worker_main([*options, *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

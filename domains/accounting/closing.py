@@ -1,4 +1,4 @@
-"""The daily close's set-based steps: every balance at the day's end in one query, payments in bulk, one UPDATE.
+"""The daily close's set-based steps: every balance at the day's end in one query, payments through the ledger.
 
 The close holds the books' exclusive lock throughout, so no money moves while these run: the balances read
 at the start are the ones the payments are taken from.
@@ -6,21 +6,25 @@ at the start are the ones the payments are taken from.
 
 from __future__ import annotations
 
-import uuid
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from domains.accounting.ledger import Ledger
+from domains.accounting.model import DayClosed, Payout
 from domains.accounting.tables import Account, AuditRecord
-from domains.kernel.contracts import AuditRecordCreated, BalanceCarriedOver, BillingCycleClosed, UserPaid
-from domains.kernel.db import insert_rows, table_of
-from domains.kernel.events import Event, make_event
+from domains.kernel.clock import format_cents
+from domains.kernel.contracts import BalanceCarriedOver, BillingCycleClosed
+from domains.kernel.db import among, table_of
+from domains.kernel.log_context import about
 from domains.kernel.unit_of_work import UnitOfWork
 
+log = logging.getLogger(__name__)
 AUDIT = table_of(AuditRecord)
 CHUNK = 5_000  # users per batch of payment rows and outbox events: memory stays flat however many are paid
 
@@ -50,65 +54,74 @@ def closing_balances(session: Session, cycle: date) -> list[Closing]:
     return [Closing(user, int(closing), int(current), int(earned)) for user, closing, current, earned in rows]
 
 
-def settle(uow: UnitOfWork, cycle: date, at: datetime) -> tuple[dict[str, int], dict[str, int]]:
-    """Pay every positive closing balance (one payment record and UserPaid each), carry every negative one.
+def settle(uow: UnitOfWork, ledger: Ledger, cycle: date) -> DayClosed:
+    """Pay every positive closing balance through the ledger, carry every negative one (a BalanceCarriedOver each).
 
-    Returns (paid, carried) by user. Balances drop by what was paid in one UPDATE at the end.
+    The accounts are taken a chunk at a time, each chunk written (and its events put in the outbox) before the next.
     """
     paid: dict[str, int] = {}
     carried: dict[str, int] = {}
+    payouts: list[Payout] = []
     accounts = iter(closing_balances(uow.session, cycle))
     while chunk := list(islice(accounts, CHUNK)):
-        records: list[dict[str, Any]] = []
-        events: list[Event] = []
+        owed = [account for account in chunk if account.closing_cents > 0]
+        counted = counted_correlations(uow.session, cycle, [account.user_id for account in owed])
+        for account in owed:
+            paid[account.user_id] = account.closing_cents
+            payout_id = ledger.pay(account.user_id, account.closing_cents, account.earned_cents, cycle)
+            payouts.append(Payout(account.user_id, account.closing_cents, payout_id, counted.get(account.user_id, ())))
         for account in chunk:
-            if account.closing_cents > 0:
-                paid[account.user_id] = account.closing_cents
-                records.append(_payment(uow.producer, account, cycle, at, events))
-            else:
+            if account.closing_cents <= 0:
                 carried[account.user_id] = account.closing_cents
-                events.append(make_event(uow.producer, _carried(account, cycle)))
-        insert_rows(uow.session, AUDIT, records)
-        uow.emit_events(events)
+                uow.emit(_carried(account, cycle))
         uow.flush()
-    if paid:
-        _take_payments(uow.session, cycle)
-    return paid, carried
+    return DayClosed(cycle, paid, carried, payouts=tuple(payouts))
 
 
-def _payment(producer: str, account: Closing, cycle: date, at: datetime, events: list[Event]) -> dict[str, Any]:
-    """The payment's audit record; its UserPaid and AuditRecordCreated events are appended to `events`."""
-    amount = account.closing_cents
-    paid = make_event(
-        producer,
-        UserPaid(user_id=account.user_id, amount_cents=amount, earned_cents=account.earned_cents, billing_cycle=cycle),
+def counted_correlations(session: Session, cycle: date, user_ids: list[str]) -> dict[str, tuple[str, ...]]:
+    """By user, the correlations of the money a payout at the close of `cycle` counts: every move of the user
+    since their previous payout (a negative balance carried over is counted when it is paid off), oldest first."""
+    if not user_ids:
+        return {}
+    last_paid = (
+        select(AuditRecord.user_id, func.max(AuditRecord.billing_cycle).label("cycle"))
+        .where(AuditRecord.kind == "payment", among(session, AUDIT.c.user_id, user_ids))
+        .group_by(AuditRecord.user_id)
+        .subquery()
     )
-    record_id = uuid.uuid4()
-    balance_after = account.current_cents - amount
-    record = AuditRecordCreated(
-        record_id=record_id,
-        user_id=account.user_id,
-        kind="payment",
-        amount_cents=-amount,
-        balance_after_cents=balance_after,
-        task_id=None,
-        task_title=None,
-        jira_id=None,
-        billing_cycle=cycle,
-        created_at=at,
+    rows = session.execute(
+        select(AuditRecord.user_id, AuditRecord.correlation_id)
+        .outerjoin(last_paid, last_paid.c.user_id == AuditRecord.user_id)
+        .where(
+            among(session, AUDIT.c.user_id, user_ids),
+            AuditRecord.billing_cycle <= cycle,
+            or_(last_paid.c.cycle.is_(None), AuditRecord.billing_cycle > last_paid.c.cycle),
+            AuditRecord.correlation_id.is_not(None),  # older records did not keep theirs
+        )
+        .group_by(AuditRecord.user_id, AuditRecord.correlation_id)
+        .order_by(AuditRecord.user_id, func.min(AuditRecord.id))
     )
-    events.extend([paid, make_event(producer, record)])
-    return {
-        "record_id": str(record_id),
-        "user_id": account.user_id,
-        "kind": "payment",
-        "amount_cents": -amount,
-        "balance_after_cents": balance_after,
-        "task_id": None,
-        "billing_cycle": cycle,
-        "created_at": at,
-        "event_id": str(paid.event_id),
-    }
+    counted: dict[str, list[str]] = {}
+    for user_id, correlation_id in rows:
+        counted.setdefault(user_id, []).append(str(correlation_id))
+    return {user_id: tuple(correlations) for user_id, correlations in counted.items()}
+
+
+def log_payouts(day: DayClosed) -> None:
+    """A line per payout, under the payout's own correlation, naming the correlations of the money it counts: an
+    operator following a request's correlation finds the payout it counted toward, and from there its DM."""
+    if not log.isEnabledFor(logging.INFO):
+        return
+    for payout in day.payouts:
+        with about(event_id=payout.payout_id, correlation_id=payout.payout_id):
+            log.info(
+                "paid %s %s for %s, counting the money of %s",
+                payout.user_id,
+                format_cents(payout.amount_cents),
+                day.cycle.isoformat(),
+                ", ".join(payout.counted) or "no known request",
+                extra={"user_id": payout.user_id, "billing_cycle": day.cycle.isoformat(), "counted": payout.counted},
+            )
 
 
 def cycle_closed(session: Session, cycle: date, at: datetime) -> BillingCycleClosed:
@@ -135,21 +148,6 @@ def _carried(account: Closing, cycle: date) -> BalanceCarriedOver:
         balance_cents=account.closing_cents,
         earned_cents=account.earned_cents,
         billing_cycle=cycle,
-    )
-
-
-def _take_payments(session: Session, cycle: date) -> None:
-    """Lower every paid balance by its payment of `cycle`, in one statement (payments are negative amounts)."""
-    payments = (
-        select(AuditRecord.user_id, AuditRecord.amount_cents)
-        .where(AuditRecord.kind == "payment", AuditRecord.billing_cycle == cycle)
-        .subquery()
-    )
-    session.execute(
-        update(Account)
-        .where(Account.user_id == payments.c.user_id)
-        .values(balance_cents=Account.balance_cents + payments.c.amount_cents)
-        .execution_options(synchronize_session=False)
     )
 
 

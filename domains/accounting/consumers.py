@@ -24,31 +24,35 @@ from domains.kernel.contracts import (
     TASK_LIFECYCLE,
     TASKS,
     USERS,
+    ShuffleCompleted,
+    TaskAssigned,
+    TaskCompleted,
+    TaskCreatedV2,
+    TaskDeleted,
+    TaskUpdatedV2,
     UserCreated,
     UserDeleted,
     UserRoleChanged,
     UserUpdated,
 )
 from domains.kernel.db import table_of, upsert
-from domains.kernel.events import Event, Payload
+from domains.kernel.events import Event
 from domains.kernel.unit_of_work import UnitOfWork
 
 GROUP = "accounting"
+TOPICS = (TASKS, TASK_LIFECYCLE, USERS)
 
 
-def on_user(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
-    assert isinstance(payload, (UserCreated, UserUpdated))
+def on_user(uow: UnitOfWork, payload: UserCreated | UserUpdated, _event: Event) -> None:
     is_active = payload.is_active if isinstance(payload, UserUpdated) else True
     _save(uow, payload.user_id, {"name": payload.name, "role": payload.role, "is_active": is_active})
 
 
-def on_user_deleted(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
-    assert isinstance(payload, UserDeleted)
+def on_user_deleted(uow: UnitOfWork, payload: UserDeleted, _event: Event) -> None:
     _save(uow, payload.user_id, {"is_active": False})
 
 
-def on_role_changed(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
-    assert isinstance(payload, UserRoleChanged)
+def on_role_changed(uow: UnitOfWork, payload: UserRoleChanged, _event: Event) -> None:
     _save(uow, payload.user_id, {"role": payload.new_role})
 
 
@@ -60,20 +64,21 @@ def _save(uow: UnitOfWork, user_id: str, values: dict[str, object]) -> None:
 
 def subscription(
     sessions: sessionmaker[Session], prices: PriceDraw, timezone: ZoneInfo, clock: Callable[[], datetime] = utcnow
-) -> Subscription:
+) -> Subscription[AccountingUnitOfWork]:
     return Subscription(
         group=GROUP,
-        topics=(TASKS, TASK_LIFECYCLE, USERS),
+        topics=TOPICS,
         handlers={
-            "TaskCreated": on_task_created,
-            "TaskUpdated": on_task_updated,
-            "TaskAssigned": on_task_assigned,
-            "TaskCompleted": on_task_completed,
-            "UserCreated": on_user,
-            "UserUpdated": on_user,
-            "UserDeleted": on_user_deleted,
-            "UserRoleChanged": on_role_changed,
+            TaskCreatedV2: on_task_created,
+            TaskUpdatedV2: on_task_updated,
+            TaskAssigned: on_task_assigned,
+            TaskCompleted: on_task_completed,
+            UserCreated: on_user,
+            UserUpdated: on_user,
+            UserDeleted: on_user_deleted,
+            UserRoleChanged: on_role_changed,
         },
+        ignores=frozenset({TaskDeleted, ShuffleCompleted}),  # what was charged stays charged; each draw is its own
         unit_of_work=lambda: AccountingUnitOfWork(sessions, prices, timezone, clock),
         prepare=price_named_tasks,
     )

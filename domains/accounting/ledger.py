@@ -1,68 +1,35 @@
-"""Accounting's writes, set-based: a unit of work's tasks and money moves, a few statements for them all."""
+"""The ledger: the one way money moves. Each call changes a balance, writes its audit record and announces both.
+
+Moves are held back and written together before the unit of work's outbox (`write`): a whole batch of moves costs
+a few statements, and its announcements reach the outbox in the order the money moved.
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from domains.accounting.model import Kind
-from domains.accounting.tables import Account, AuditRecord, PricedTask
-from domains.kernel.contracts import AuditRecordCreated
-from domains.kernel.db import among, dialect_insert, insert_many, insert_rows, table_of
-from domains.kernel.events import Payload
-
-
-@dataclass
-class KnownTask:
-    """Accounting's copy of a task as a unit of work knows it: its prices and, once heard of, its title."""
-
-    task_id: str
-    fee_cents: int
-    reward_cents: int
-    title: str | None = None
-    jira_id: str | None = None
-
-
-def load_tasks(session: Session, task_ids: list[str]) -> dict[str, KnownTask]:
-    if not task_ids:
-        return {}
-    table = table_of(PricedTask)
-    columns = (table.c.task_id, table.c.fee_cents, table.c.reward_cents, table.c.title, table.c.jira_id)
-    rows = session.execute(select(*columns).where(among(session, table.c.task_id, task_ids)))
-    return {row.task_id: KnownTask(*row) for row in rows}
-
-
-def insert_tasks(session: Session, tasks: list[KnownTask]) -> set[str]:
-    """Insert tasks not yet known, in id order (so two consumers pricing the same ones never wait on each other in a
-    circle); returns the ids inserted here, not by another consumer first."""
-    table = table_of(PricedTask)
-    rows = [
-        {"task_id": task.task_id, "fee_cents": task.fee_cents, "reward_cents": task.reward_cents}
-        for task in sorted(tasks, key=lambda task: task.task_id)
-    ]
-    statement = dialect_insert(session, table).on_conflict_do_nothing(index_elements=["task_id"])
-    return set(insert_many(session, statement.returning(table.c.task_id), rows).scalars())
-
-
-def rename_tasks(session: Session, tasks: list[KnownTask]) -> None:
-    table = table_of(PricedTask)
-    statement = (
-        update(table)
-        .where(table.c.task_id == bindparam("the_task_id"))
-        .values(title=bindparam("new_title"), jira_id=bindparam("new_jira_id"))
-    )
-    rows = [{"the_task_id": task.task_id, "new_title": task.title, "new_jira_id": task.jira_id} for task in tasks]
-    session.execute(statement, rows)
+from domains.accounting.model import Kind, landing_cycle
+from domains.accounting.pricing import KnownTask
+from domains.accounting.tables import BOOKS_ID, Account, AuditRecord, Books, ClosedCycle
+from domains.kernel.clock import cycle_of, utcnow
+from domains.kernel.contracts import AuditRecordCreated, UserBalanceIncreased, UserPaid, UserWithdrawn
+from domains.kernel.db import dialect_insert, insert_many, insert_rows, table_of
+from domains.kernel.events import Event, Payload, make_event
+from domains.kernel.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
 class Move:
-    """A balance change waiting for its unit of work's flush, with the event that announces it."""
+    """A balance change waiting to be written, with the event that announces it."""
 
     record_id: UUID
     user_id: str
@@ -73,9 +40,117 @@ class Move:
     jira_id: str | None
     cycle: date
     created_at: datetime
-    event_id: str  # the event the record answers (a payment's is its own UserPaid)
-    announcement: Payload  # the event that announces it, enveloped when written
-    correlation_id: UUID | None = None  # of the event that moved the money: its announcements carry it on
+    event_id: UUID  # the event the record answers (a payment's is its own UserPaid)
+    announcement: Payload | Event  # enveloped when written, or already (a payment's UserPaid: its id is known)
+    correlation_id: UUID  # of what moved the money: the record keeps it, its announcements carry it on
+
+
+class Ledger:
+    """Accounting's books in one unit of work: balances, the audit log, and the lock that orders moves and closes.
+
+    Money is dated in the company's time zone by the ledger's clock.
+    """
+
+    def __init__(self, uow: UnitOfWork, timezone: ZoneInfo, clock: Callable[[], datetime] = utcnow) -> None:
+        self.uow = uow
+        self.timezone = timezone
+        self.clock = clock
+        self.moves: list[Move] = []
+        self._books: tuple[date | None] | None = None
+
+    def today(self) -> date:
+        return cycle_of(self.clock(), self.timezone)
+
+    def charge(self, user_id: str, task: KnownTask, cause: Event) -> None:
+        """Charge a worker a task's assignment fee."""
+        cycle = self.cycle_for(cause)
+        fee = UserWithdrawn(
+            user_id=user_id, task_id=UUID(task.task_id), amount_cents=task.fee_cents, billing_cycle=cycle
+        )
+        self._move(user_id, -task.fee_cents, "withdraw", task, cycle, cause.event_id, fee, cause.correlation)
+
+    def credit(self, user_id: str, task: KnownTask, cause: Event) -> None:
+        """Credit a worker a task's completion reward."""
+        cycle = self.cycle_for(cause)
+        reward = UserBalanceIncreased(
+            user_id=user_id, task_id=UUID(task.task_id), amount_cents=task.reward_cents, billing_cycle=cycle
+        )
+        self._move(user_id, task.reward_cents, "deposit", task, cycle, cause.event_id, reward, cause.correlation)
+
+    def pay(self, user_id: str, amount_cents: int, earned_cents: int, cycle: date) -> UUID:
+        """Pay a worker out at the close of `cycle`; returns the payout's id, its UserPaid's (and its correlation)."""
+        paid = UserPaid(user_id=user_id, amount_cents=amount_cents, earned_cents=earned_cents, billing_cycle=cycle)
+        event = make_event(self.uow.producer, paid)
+        self._move(user_id, -amount_cents, "payment", None, cycle, event.event_id, event, event.event_id)
+        return event.event_id
+
+    def cycle_for(self, cause: Event) -> date:
+        """The cycle of the day money moved, or the first open one when that day is already closed."""
+        happened = min(cause.event_time, self.clock())  # a producer's clock running ahead must not date money later
+        return landing_cycle(cycle_of(happened, self.timezone), self.last_closed_cycle())
+
+    def last_closed_cycle(self) -> date | None:
+        """The last closed cycle, read once per transaction under a shared lock on the books.
+
+        The lock, held to the end of the transaction, makes a running close wait for these moves, and them for it.
+        """
+        if self._books is None:
+            books = select(Books.last_closed_cycle).where(Books.id == BOOKS_ID).with_for_update(read=True)
+            self._books = (self.uow.session.execute(books).scalar_one(),)
+        return self._books[0]
+
+    def open_for_close(self) -> date | None:
+        """Take the books for a close (no money moves until the transaction ends); returns the last closed cycle."""
+        books = select(Books.last_closed_cycle).where(Books.id == BOOKS_ID).with_for_update()
+        self._books = (self.uow.session.execute(books).scalar_one(),)
+        return self._books[0]
+
+    def close_books(self, cycle: date, payments: int, paid_cents: int) -> None:
+        """Record `cycle` as closed: money dated in it from now on lands in the next one."""
+        session = self.uow.session
+        session.execute(update(Books).where(Books.id == BOOKS_ID).values(last_closed_cycle=cycle))
+        session.add(ClosedCycle(billing_cycle=cycle, closed_at=self.clock(), payments=payments, paid_cents=paid_cents))
+        self._books = (cycle,)
+
+    def write(self) -> None:
+        """Write the moves held back (balances, audit records) and put their announcements in the outbox."""
+        if not self.moves:
+            return
+        moves, self.moves = self.moves, []
+        for move, balance in zip(moves, write_moves(self.uow.session, moves), strict=True):
+            if isinstance(move.announcement, Event):
+                self.uow.emit_events([move.announcement])
+            else:
+                self.uow.emit(move.announcement, move.correlation_id)
+            self.uow.emit(audit_record_created(move, balance), move.correlation_id)
+
+    def _move(
+        self,
+        user_id: str,
+        amount_cents: int,
+        kind: Kind,
+        task: KnownTask | None,
+        cycle: date,
+        event_id: UUID,
+        announcement: Payload | Event,
+        correlation_id: UUID,
+    ) -> None:
+        self.moves.append(
+            Move(
+                record_id=uuid.uuid4(),
+                user_id=user_id,
+                amount_cents=amount_cents,
+                kind=kind,
+                task_id=task.task_id if task else None,
+                task_title=task.title if task else None,
+                jira_id=task.jira_id if task else None,
+                cycle=cycle,
+                created_at=self.clock(),
+                event_id=event_id,
+                announcement=announcement,
+                correlation_id=correlation_id,
+            )
+        )
 
 
 def write_moves(session: Session, moves: list[Move]) -> list[int]:
@@ -118,7 +193,8 @@ def _record_row(move: Move, balance_after: int) -> dict[str, Any]:
         "task_id": move.task_id,
         "billing_cycle": move.cycle,
         "created_at": move.created_at,
-        "event_id": move.event_id,
+        "event_id": str(move.event_id),
+        "correlation_id": str(move.correlation_id),
     }
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
+from uuid import UUID
 
 FEE_CENTS = (1_000, 2_000)  # an assignment fee is $10–$20
 REWARD_CENTS = (2_000, 4_000)  # a completion reward is $20–$40
@@ -39,6 +40,17 @@ class PriceDraw:
 
 
 @dataclass(frozen=True)
+class Payout:
+    """One worker paid at a close: the payout's id (its UserPaid's, and the correlation of what it causes) and the
+    correlations of the money it counts, every move since the worker's previous payout, in the order they moved."""
+
+    user_id: str
+    amount_cents: int
+    payout_id: UUID
+    counted: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class DayClosed:
     """What the close of one billing cycle did: who was paid how much, whose negative balance carried over."""
 
@@ -46,6 +58,7 @@ class DayClosed:
     paid: Mapping[str, int] = field(default_factory=dict)
     carried: Mapping[str, int] = field(default_factory=dict)
     already_closed: bool = False
+    payouts: tuple[Payout, ...] = ()
 
     @property
     def paid_cents(self) -> int:

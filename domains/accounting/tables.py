@@ -63,6 +63,8 @@ class AuditRecord(Base):
     billing_cycle: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     event_id: Mapped[str] = mapped_column(String(36))
+    # Of the request that moved the money (a payment's: its payout's), so each can be followed to the other.
+    correlation_id: Mapped[str | None] = mapped_column(String(36))
 
 
 class Books(Base):

@@ -17,25 +17,48 @@ from domains.analytics.handlers import (
     on_task_deleted,
 )
 from domains.kernel.consumer import Subscription
-from domains.kernel.contracts import AUDIT_RECORDS, PRICES, TASK_LIFECYCLE, TASKS, TRANSACTIONS
+from domains.kernel.contracts import (
+    AUDIT_RECORDS,
+    PRICES,
+    TASK_LIFECYCLE,
+    TASKS,
+    TRANSACTIONS,
+    AuditRecordCreated,
+    BalanceCarriedOver,
+    PriceAssigned,
+    ShuffleCompleted,
+    TaskAssigned,
+    TaskCompleted,
+    TaskCreatedV2,
+    TaskDeleted,
+    TaskPriceCreated,
+    TaskUpdatedV2,
+    UserBalanceIncreased,
+    UserPaid,
+    UserWithdrawn,
+)
 
 GROUP = "analytics"
+TOPICS = (TASKS, TASK_LIFECYCLE, PRICES, TRANSACTIONS, AUDIT_RECORDS)
 
 
-def subscription(sessions: sessionmaker[Session], timezone: ZoneInfo) -> Subscription:
+def subscription(sessions: sessionmaker[Session], timezone: ZoneInfo) -> Subscription[AnalyticsUnitOfWork]:
     return Subscription(
         group=GROUP,
-        topics=(TASKS, TASK_LIFECYCLE, PRICES, TRANSACTIONS, AUDIT_RECORDS),
+        topics=TOPICS,
         handlers={
-            "TaskCreated": on_task_data,
-            "TaskUpdated": on_task_data,
-            "TaskDeleted": on_task_deleted,
-            "TaskCompleted": on_task_completed,
-            "TaskPriceCreated": on_price,
-            "PriceAssigned": on_price,
-            "UserWithdrawn": on_fee_charged,
-            "UserBalanceIncreased": on_reward_paid,
-            "AuditRecordCreated": on_audit_record,
+            TaskCreatedV2: on_task_data,
+            TaskUpdatedV2: on_task_data,
+            TaskDeleted: on_task_deleted,
+            TaskCompleted: on_task_completed,
+            TaskPriceCreated: on_price,
+            PriceAssigned: on_price,
+            UserWithdrawn: on_fee_charged,
+            UserBalanceIncreased: on_reward_paid,
+            AuditRecordCreated: on_audit_record,
         },
+        # Who holds a task, and what a close paid or carried over, change no figure analytics keeps:
+        # balances come from the audit records.
+        ignores=frozenset({TaskAssigned, ShuffleCompleted, UserPaid, BalanceCarriedOver}),
         unit_of_work=lambda: AnalyticsUnitOfWork(sessions, timezone),
     )

@@ -32,7 +32,7 @@ from domains.kernel.contracts import (
     UserWithdrawn,
 )
 from domains.kernel.db import dialect_insert, table_of, upsert
-from domains.kernel.events import Event, Payload
+from domains.kernel.events import Event
 from domains.kernel.unit_of_work import UnitOfWork
 
 PRODUCER = "analytics"
@@ -46,33 +46,28 @@ class AnalyticsUnitOfWork(UnitOfWork):
         self.timezone = timezone
 
 
-def on_task_data(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
+def on_task_data(uow: UnitOfWork, payload: TaskCreatedV2 | TaskUpdatedV2, _event: Event) -> None:
     """Keep a task's title and Jira id (TaskCreated and TaskUpdated, v1 and v2)."""
-    assert isinstance(payload, (TaskCreatedV2, TaskUpdatedV2))
     _save_task(uow, payload.task_id, title=payload.title, jira_id=payload.jira_id)
 
 
-def on_task_deleted(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
+def on_task_deleted(uow: UnitOfWork, payload: TaskDeleted, _event: Event) -> None:
     """A deleted task keeps counting (its money moved), marked as deleted."""
-    assert isinstance(payload, TaskDeleted)
     _save_task(uow, payload.task_id, deleted=True)
 
 
-def on_price(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
+def on_price(uow: UnitOfWork, payload: TaskPriceCreated | PriceAssigned, _event: Event) -> None:
     """Keep a task's reward (TaskPriceCreated and PriceAssigned carry the same, never-changing prices)."""
-    assert isinstance(payload, (TaskPriceCreated, PriceAssigned))
     _save_task(uow, payload.task_id, reward_cents=payload.reward_cents)
 
 
-def on_task_completed(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
+def on_task_completed(uow: AnalyticsUnitOfWork, payload: TaskCompleted, _event: Event) -> None:
     """Date the completion by the company's billing cycle."""
-    assert isinstance(payload, TaskCompleted) and isinstance(uow, AnalyticsUnitOfWork)
     cycle = cycle_of(payload.completed_at, uow.timezone)
     _save_task(uow, payload.task_id, completed_at=payload.completed_at, completed_cycle=cycle)
 
 
-def on_fee_charged(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
-    assert isinstance(payload, UserWithdrawn)
+def on_fee_charged(uow: UnitOfWork, payload: UserWithdrawn, _event: Event) -> None:
     _add(
         uow.session,
         table_of(CycleEarnings),
@@ -82,18 +77,16 @@ def on_fee_charged(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
     )
 
 
-def on_reward_paid(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
-    assert isinstance(payload, UserBalanceIncreased)
+def on_reward_paid(uow: UnitOfWork, payload: UserBalanceIncreased, _event: Event) -> None:
     key = {"billing_cycle": payload.billing_cycle}
     _add(uow.session, table_of(CycleEarnings), key, "rewards_cents", payload.amount_cents)
 
 
-def on_audit_record(uow: UnitOfWork, payload: Payload, _event: Event) -> None:
+def on_audit_record(uow: UnitOfWork, payload: AuditRecordCreated, _event: Event) -> None:
     """A balance is the sum of its audit records (withdrawals and payments are negative amounts).
 
     Kept per day too, for balances as of a day's end, and counted per day, to know when a closed day is complete.
     """
-    assert isinstance(payload, AuditRecordCreated)
     amount, cycle = payload.amount_cents, payload.billing_cycle
     _add(uow.session, table_of(Balance), {"user_id": payload.user_id}, "balance_cents", amount)
     day_key = {"user_id": payload.user_id, "billing_cycle": cycle}

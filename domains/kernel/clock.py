@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class RunningClock:
+    """A clock that started at a chosen moment and runs on at the real pace (for demos and tests that must not
+    depend on today's date). Picklable, so Celery beat can keep a schedule that reads it."""
+
+    offset: timedelta
+
+    @classmethod
+    def starting_at(cls, start: datetime) -> RunningClock:
+        return cls(start - utcnow())
+
+    def __call__(self) -> datetime:
+        return utcnow() + self.offset
 
 
 def cycle_of(moment: datetime, timezone: ZoneInfo) -> date:

@@ -5,23 +5,25 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
 
 import redis
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from domains.kernel.bus import Delivery, StreamBus
-from domains.kernel.events import Event, InvalidEvent, Payload, parse_event
+from domains.kernel.events import Event, InvalidEvent, Payload, contracts, parse_event
 from domains.kernel.log_context import about, about_body, about_event
 from domains.kernel.metrics import BATCH_SECONDS, EVENTS_APPLIED, EVENTS_DEAD_LETTERED, EVENTS_FAILED
 from domains.kernel.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[UnitOfWork, Payload, Event], None]
+U = TypeVar("U", bound=UnitOfWork)
+# A handler takes the payload class it is registered for (the newest version: older ones are upcast first).
+Handler = Callable[[U, Any, Event], None]
 
 # The database or the bus is away (a restart, a dropped connection, a deadlock victim): wait and retry,
 # without counting it against the event, which is not at fault.
@@ -34,7 +36,7 @@ class NotYet(Exception):
 
 
 class Applier(Protocol):
-    """A consumer group's name, its topics, and how it applies one event (idempotently)."""
+    """A consumer group's name, its topics, the event classes it handles or ignores, and how it applies one event."""
 
     @property
     def group(self) -> str: ...
@@ -42,10 +44,40 @@ class Applier(Protocol):
     @property
     def topics(self) -> tuple[str, ...]: ...
 
+    @property
+    def handles(self) -> frozenset[type[Payload]]: ...
+
+    @property
+    def ignores(self) -> frozenset[type[Payload]]: ...
+
     def apply(self, event: Event) -> bool: ...
 
     def apply_many(self, events: list[Event]) -> None:
         """Apply a batch, all or nothing (each event still once)."""
+
+
+class UndeclaredEvents(Exception):
+    """A group's topics carry an event class it neither handles nor ignores: found at start-up, not in production."""
+
+
+def events_on(topics: Iterable[str]) -> frozenset[type[Payload]]:
+    """The event classes consumers see on these topics: every version that is not upcast to another one."""
+    wanted = set(topics)
+    return frozenset(
+        model for model in contracts().values() if model.TOPIC in wanted and model.upcast is Payload.upcast
+    )
+
+
+def check_declared(applier: Applier) -> None:
+    """Every event class on the group's topics is handled or deliberately ignored, and nothing else is named."""
+    carried = events_on(applier.topics)
+    problems = [
+        *(f"{kind.__name__} is neither handled nor ignored" for kind in carried - applier.handles - applier.ignores),
+        *(f"{kind.__name__} is both handled and ignored" for kind in applier.handles & applier.ignores),
+        *(f"{kind.__name__} is not on its topics" for kind in (applier.handles | applier.ignores) - carried),
+    ]
+    if problems:
+        raise UndeclaredEvents(f"consumer group {applier.group!r}: {'; '.join(sorted(problems))}")
 
 
 class OneByOne:
@@ -64,18 +96,27 @@ class OneByOne:
 
 
 @dataclass(frozen=True)
-class Subscription:
+class Subscription(Generic[U]):
     """What a consumer group listens to and how it applies each event, in its own unit of work.
 
+    `handlers` are keyed by event class; `ignores` names the classes on its topics it deliberately leaves alone.
     `prepare`, when given, sees the events about to be applied first (a whole batch at once), so a domain can
     load or create what they need together instead of event by event.
     """
 
     group: str
     topics: tuple[str, ...]
-    handlers: Mapping[str, Handler]
-    unit_of_work: Callable[[], UnitOfWork]
-    prepare: Callable[[UnitOfWork, list[Event]], None] | None = None
+    handlers: Mapping[type[Payload], Handler[U]]
+    unit_of_work: Callable[[], U]
+    ignores: frozenset[type[Payload]] = field(default=frozenset())
+    prepare: Callable[[U, list[Event]], None] | None = None
+
+    def __post_init__(self) -> None:
+        check_declared(self)
+
+    @property
+    def handles(self) -> frozenset[type[Payload]]:
+        return frozenset(self.handlers)
 
     def apply(self, event: Event) -> bool:
         """Apply an event exactly once; False when it was already applied."""
@@ -93,11 +134,12 @@ class Subscription:
             if self.prepare is not None:
                 self.prepare(uow, fresh)
             for event in fresh:
-                handler = self.handlers.get(event.event_name)
+                payload = event.payload()
+                handler = self.handlers.get(type(payload))
                 if handler is not None:
                     uow.correlation_id = event.correlation  # what the handler emits carries it on
                     with about_event(event):
-                        handler(uow, event.payload(), event)
+                        handler(uow, payload, event)
             uow.commit()
         return fresh
 
@@ -129,6 +171,7 @@ class Consumer:
         self._outages = 0  # consecutive polls that found the database or the bus away
         self._pause = 0.0  # how long to wait before the next poll (a retry's backoff)
         self._backlog = True  # at start, first finish what this consumer left pending
+        check_declared(subscription)
         self.topics = list(subscription.topics)
         group = subscription.group
         self._applied, self._failed = EVENTS_APPLIED.labels(group), EVENTS_FAILED.labels(group)

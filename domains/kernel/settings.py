@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import AwareDatetime, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domains.kernel.clock import RunningClock, utcnow
 
 # Used when no Slack app is configured, so the app can be tried against a local fake Slack.
 LOCAL_BOT_TOKEN = "xoxb-ates-local"
@@ -49,6 +53,7 @@ class Settings(BaseSettings):
     ates_slack_burst: int = Field(default=1, ge=1)  # calls of one method (or channel) that may go back to back
     ates_home_publish_interval_s: float = Field(default=5.0, ge=0)  # at most one views.publish per user this often
     ates_metrics_port: int | None = Field(default=None, ge=1, le=65535)  # /metrics of a process other than the gateway
+    ates_clock_start: AwareDatetime | None = None  # demos and tests: the process's clock starts here (default: now)
 
     @field_validator("slack_api_url")
     @classmethod
@@ -85,6 +90,10 @@ class Settings(BaseSettings):
     @property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.ates_timezone)
+
+    def start_clock(self) -> Callable[[], datetime]:
+        """The time as this process will see it: the real time, or a clock running from ATES_CLOCK_START."""
+        return utcnow if self.ates_clock_start is None else RunningClock.starting_at(self.ates_clock_start)
 
     @property
     def admin_ids(self) -> frozenset[str]:

@@ -13,20 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from jobs import groups
+
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 SIGNING_SECRET = "e2e-signing-secret"
-DISTRIBUTED_PROCESSES = [
-    ["-m", "jobs.relay"],
-    ["-m", "jobs.consumers", "requests"],
-    ["-m", "jobs.consumers", "tasks"],
-    ["-m", "jobs.consumers", "accounting"],
-    ["-m", "jobs.consumers", "notifier"],
-    ["-m", "jobs.consumers", "analytics"],
-    ["-m", "jobs.consumers", "home"],
-    ["-m", "jobs.consumers", "payouts"],
-    ["-m", "jobs.consumers", "analytics-post"],
-]
+DISTRIBUTED_PROCESSES = [["-m", "jobs.relay"], *(["-m", "jobs.consumers", name] for name in groups.NAMES)]
 
 
 def free_port() -> int:

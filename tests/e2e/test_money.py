@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import text
@@ -18,10 +18,12 @@ from tests.fakes.slack_api import Call, FakeSlack
 from tests.fakes.slack_requests import SlackSender
 from tests.integration.ledger import Ledger
 
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # the Celery test's processes start their clocks here
 
-def work_yesterday(database: str) -> dict[str, int]:
+
+def work_yesterday(database: str, now: datetime) -> dict[str, int]:
     """Alice finished a task yesterday (she is owed money); Bob was only charged (he owes)."""
-    ledger = Ledger.on(database, utcnow())
+    ledger = Ledger.on(database, now)
     yesterday = ledger.clock() - timedelta(days=1)
     try:
         ledger.complete(ledger.create("U1", "Polish the perch", at=yesterday), "U1", at=yesterday)
@@ -39,7 +41,7 @@ def test_the_day_closes_by_itself_and_the_money_views_show_it(slack: FakeSlack, 
     database = f"sqlite:///{tmp_path / 'var' / 'ates.sqlite3'}"
     (tmp_path / "var").mkdir()
     upgrade(database)
-    owed = work_yesterday(database)
+    owed = work_yesterday(database, utcnow())
     running = System(base_env(slack.api_url, ATES_DATA_DIR=str(tmp_path / "var")), tmp_path)
     running.start(distributed=False)
     try:
@@ -105,13 +107,14 @@ def wait_for_names(database: str) -> None:
 def test_celery_closes_the_missed_day_at_start_and_the_payout_dm_goes_once(
     slack: FakeSlack, tmp_path: Path, pg_url: str, redis_url: str, stream_prefix: str
 ) -> None:
-    owed = work_yesterday(pg_url)
+    owed = work_yesterday(pg_url, NOW)
     env = base_env(
         slack.api_url,
         DATABASE_URL=pg_url,
         REDIS_URL=redis_url,
         ATES_STREAM_PREFIX=stream_prefix,
         ATES_DATA_DIR=str(tmp_path / "var"),
+        ATES_CLOCK_START=NOW.isoformat(),  # every process's today, whatever the date: beat's next 00:01 is hours away
     )
     running = System(env, tmp_path)
     running.start(distributed=True)
@@ -124,9 +127,10 @@ def test_celery_closes_the_missed_day_at_start_and_the_payout_dm_goes_once(
         closes = eventually(lambda: running.log("worker").count("close_due_days"), lambda n: n >= 5, timeout=30)
         assert closes == 5  # the task listed once, then received and succeeded twice: the worker's and beat's
         assert len(slack.calls_to("chat.postMessage")) == 2  # Alice's payout and Bob's carried balance, once each
-        ledger = Ledger.on(pg_url, utcnow())
+        ledger = Ledger.on(pg_url, NOW)
         try:
             assert [r.user_id for r in ledger.records("payment")] == ["U1"]
+            assert {r.billing_cycle for r in ledger.records()} == {(NOW - timedelta(days=1)).date()}  # closed by NOW
         finally:
             ledger.dispose()
     finally:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.accounting import consumers
+from domains.accounting.handlers import AccountingUnitOfWork
 from domains.accounting.model import PriceDraw
 from domains.accounting.queries import audit_check
 from domains.accounting.tables import Account, AuditRecord, outbox
@@ -36,7 +37,7 @@ def sessions(pg_url: str) -> Iterator[sessionmaker[Session]]:
     engine.dispose()
 
 
-def accounting(sessions: sessionmaker[Session]) -> Subscription:
+def accounting(sessions: sessionmaker[Session]) -> Subscription[AccountingUnitOfWork]:
     """Accounting's subscription with the same seeded prices and frozen clock for every run."""
     return consumers.subscription(sessions, PriceDraw(random.Random(11)), ZoneInfo("UTC"), FakeClock(NOW))
 

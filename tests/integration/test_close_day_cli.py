@@ -74,7 +74,7 @@ def test_a_close_killed_halfway_and_run_again_pays_each_worker_once(
     owed = work_yesterday(ledger)
     database = pg_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(database) as blocker:
-        # Holding U4's account row stops the close once it wrote its payments, before it commits any.
+        # Holding U4's account row stops the close as it takes the payments from the balances, before it commits.
         blocker.execute("SELECT 1 FROM accounting_accounts WHERE user_id = 'U4' FOR UPDATE")
         close = spawn_ates(env, "close-day")
         wait_until_blocked(blocker, close)
@@ -93,11 +93,11 @@ def test_a_close_killed_halfway_and_run_again_pays_each_worker_once(
 def wait_until_blocked(
     blocker: psycopg.Connection[tuple[object, ...]], close: subprocess.Popen[str], timeout: float = 30
 ) -> None:
-    """Until the close's backend waits for U4's account, having written (not committed) payments."""
+    """Until the close's backend waits for U4's account, taking the payments from the balances (not committed)."""
     deadline = time.monotonic() + timeout
     query = (
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
-        "AND query LIKE 'UPDATE accounting_accounts%'"
+        "AND query LIKE 'INSERT INTO accounting_accounts%'"
     )
     while time.monotonic() < deadline:
         with psycopg.connect(blocker.info.dsn, autocommit=True) as probe:

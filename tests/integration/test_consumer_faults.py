@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import OperationalError
 
 from domains.kernel import events as registry
-from domains.kernel.consumer import Consumer, RetryPolicy
+from domains.kernel.consumer import Consumer, RetryPolicy, events_on
 from domains.kernel.contracts import TASK_LIFECYCLE, TASKS, TaskAssigned
 from domains.kernel.events import Event, Payload
 from domains.kernel.redis_bus import GroupStatus, RedisBus
@@ -107,6 +107,8 @@ class FlakyApplier:
     away: int = 0
     group: str = "flaky"
     topics: tuple[str, ...] = (TASKS, TASK_LIFECYCLE)
+    handles: frozenset[type[Payload]] = events_on((TASKS, TASK_LIFECYCLE))
+    ignores: frozenset[type[Payload]] = frozenset()
     attempts: Counter[str] = field(default_factory=Counter)
     applied: list[str] = field(default_factory=list)
 

@@ -17,12 +17,13 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.accounting import consumers
+from domains.accounting.handlers import AccountingUnitOfWork
 from domains.accounting.model import PriceDraw
 from domains.accounting.tables import outbox as accounting_outbox
-from domains.kernel.consumer import Consumer, Subscription
+from domains.kernel.consumer import Consumer, Subscription, events_on
 from domains.kernel.contracts import TASK_LIFECYCLE, TaskAssigned, TaskCreatedV2, TaskCreationRequested, UserCreated
 from domains.kernel.db import make_engine, make_session_factory
-from domains.kernel.events import Event, make_event, parse_event
+from domains.kernel.events import Event, Payload, make_event, parse_event
 from domains.kernel.log_context import about
 from domains.kernel.memory_bus import MemoryBus
 from domains.kernel.settings import Settings
@@ -47,7 +48,7 @@ def outbox_events(sessions: sessionmaker[Session], outbox: Table) -> list[Event]
         return [parse_event(body) for body in session.scalars(select(outbox.c.body))]
 
 
-def accounting(sessions: sessionmaker[Session]) -> Subscription:
+def accounting(sessions: sessionmaker[Session]) -> Subscription[AccountingUnitOfWork]:
     return consumers.subscription(sessions, PriceDraw(random.Random(3)), ZoneInfo("UTC"), FakeClock(NOW))
 
 
@@ -125,6 +126,8 @@ def test_json_logs_are_one_object_per_line_naming_the_group_the_event_and_the_co
 class Failing:
     group = "accounting"
     topics = (TASK_LIFECYCLE,)
+    handles = events_on(topics)
+    ignores: frozenset[type[Payload]] = frozenset()
 
     def __init__(self) -> None:
         self.applied: list[Event] = []

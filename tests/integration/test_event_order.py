@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.slack_client import make_client
 from domains.accounting import consumers as accounting_consumers
+from domains.accounting.handlers import AccountingUnitOfWork
 from domains.accounting.model import PriceDraw, Prices
 from domains.accounting.tables import PricedTask
 from domains.accounting.tables import outbox as accounting_outbox
@@ -22,9 +23,10 @@ from domains.analytics.model import Span
 from domains.analytics.queries import report
 from domains.kernel.clock import cycle_of
 from domains.kernel.consumer import OneByOne, Subscription
-from domains.kernel.events import Event, parse_event
+from domains.kernel.events import Event, Payload, parse_event
 from domains.kernel.settings import Settings
-from jobs.runtime import GROUPS, Runtime
+from jobs.groups import NAMES
+from jobs.runtime import Runtime
 from tests.backbone import applied_count, ledger, recorded_day, reset_accounting
 from tests.e2e.harness import eventually
 from tests.fakes.slack_api import FakeSlack
@@ -42,7 +44,7 @@ def slack() -> Iterator[WebClient]:
 def test_every_consumer_group_accepts_recorded_v1_task_events(runtime: Runtime, slack: WebClient) -> None:
     events = [parse_event(line) for line in recorded_v1_events()]
     assert {(e.event_name, e.event_version) for e in events} == {("TaskCreated", 1), ("TaskUpdated", 1)}
-    for group in GROUPS:
+    for group in NAMES:
         applier = runtime.applier(group, slack)
         for event in events:
             applier.apply(event)  # raises if the group cannot take a v1 event
@@ -72,7 +74,7 @@ class PricesByTask(PriceDraw):
 class AccountingPricedByTask(OneByOne):
     """Accounting's own subscription, telling the price draw which task the event is about."""
 
-    inner: Subscription
+    inner: Subscription[AccountingUnitOfWork]
     prices: PricesByTask
 
     @property
@@ -82,6 +84,14 @@ class AccountingPricedByTask(OneByOne):
     @property
     def topics(self) -> tuple[str, ...]:
         return self.inner.topics
+
+    @property
+    def handles(self) -> frozenset[type[Payload]]:
+        return self.inner.handles
+
+    @property
+    def ignores(self) -> frozenset[type[Payload]]:
+        return self.inner.ignores
 
     def apply(self, event: Event) -> bool:
         self.prices.current_task = str(event.data["task_id"])

@@ -6,9 +6,9 @@ import threading
 
 import pytest
 
-from domains.kernel.consumer import Consumer, OneByOne, RetryPolicy
+from domains.kernel.consumer import Consumer, OneByOne, RetryPolicy, events_on
 from domains.kernel.contracts import UserDeleted
-from domains.kernel.events import Event, make_event
+from domains.kernel.events import Event, Payload, make_event
 from domains.kernel.memory_bus import MemoryBus
 
 
@@ -17,6 +17,8 @@ class Recorder(OneByOne):
 
     group = "recorder"
     topics = ("users",)
+    handles = events_on(topics)
+    ignores: frozenset[type[Payload]] = frozenset()
 
     def __init__(self) -> None:
         self.applied: list[str] = []

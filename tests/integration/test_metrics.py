@@ -16,9 +16,9 @@ from sqlalchemy import insert
 
 from domains.kernel.bus import StreamBus
 from domains.kernel.clock import utcnow
-from domains.kernel.consumer import Consumer, OneByOne
+from domains.kernel.consumer import Consumer, OneByOne, events_on
 from domains.kernel.contracts import TASK_LIFECYCLE, TASKS, TaskCreatedV2
-from domains.kernel.events import Event
+from domains.kernel.events import Event, Payload
 from domains.kernel.memory_bus import MemoryBus
 from domains.kernel.metrics import BacklogCollector
 from domains.kernel.relay import relay_once
@@ -63,6 +63,8 @@ class FailsOnTaskOne(OneByOne):
 
     group = "metrics-test"
     topics = (TASKS,)
+    handles = events_on(topics)
+    ignores: frozenset[type[Payload]] = frozenset()
 
     def apply(self, event: Event) -> bool:
         payload = event.payload()

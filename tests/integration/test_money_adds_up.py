@@ -13,6 +13,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.accounting import consumers as accounting_consumers
+from domains.accounting.handlers import AccountingUnitOfWork
 from domains.accounting.model import PriceDraw
 from domains.accounting.queries import audit_check, balance_of, earnings_of
 from domains.accounting.tables import outbox as accounting_outbox
@@ -55,7 +56,7 @@ def assignee_of(sessions: sessionmaker[Session], task_id: UUID) -> str:
     return task.assignee_id
 
 
-def accounting(sessions: sessionmaker[Session]) -> Subscription:
+def accounting(sessions: sessionmaker[Session]) -> Subscription[AccountingUnitOfWork]:
     return accounting_consumers.subscription(sessions, PriceDraw(random.Random(7)), ZoneInfo("UTC"))
 
 
@@ -143,7 +144,7 @@ def test_a_batch_applies_each_event_once_and_all_or_nothing(sessions: sessionmak
     def broken(*_: object) -> None:
         raise RuntimeError("a handler bug")
 
-    failing = replace(consumer, handlers={**consumer.handlers, "TaskCompleted": broken})
+    failing = replace(consumer, handlers={**consumer.handlers, TaskCompleted: broken})
     with pytest.raises(RuntimeError):
         failing.apply_many([created, assigned, completed])
     assert balance_of(sessions, "U1") == 0

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -40,3 +41,13 @@ def test_the_worker_and_beat_refuse_the_embedded_runtime() -> None:
         run = subprocess.run([sys.executable, "-m", module], cwd=ROOT, env=env, capture_output=True, text=True)
         assert run.returncode == 1
         assert "set DATABASE_URL and REDIS_URL" in run.stderr
+
+
+def test_with_a_clock_start_beat_waits_for_that_clocks_midnight_and_keeps_its_schedule_on_disk() -> None:
+    start = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    celery = make_celery(Settings(redis_url="redis://127.0.0.1:6379/0", ates_clock_start=start))
+    schedule = pickle.loads(pickle.dumps(celery.conf.beat_schedule["daily-close"]["schedule"]))  # beat's shelve
+    schedule.app = celery
+    due, next_in_s = schedule.is_due(start - timedelta(minutes=1))
+    assert not due
+    assert 12 * 3600 - 60 <= next_in_s <= 12 * 3600 + 60  # 00:01 on the 21st, by the clock that started at noon

@@ -10,17 +10,27 @@ from typing import Any
 
 import yaml
 
+from jobs.groups import NAMES
+
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 
 
+def procfile_lines() -> dict[str, list[str]]:
+    """Each process's line, split into words."""
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return {name.strip(): shlex.split(command) for name, _, command in (line.partition(":") for line in lines) if name}
+
+
 def procfile() -> dict[str, list[str]]:
     """Each process's command, without the environment assignments before it (compose sets those itself)."""
-    lines = (ROOT / "Procfile").read_text().splitlines()
-    commands = {
-        name.strip(): shlex.split(command) for name, _, command in (line.partition(":") for line in lines) if name
-    }
-    return {name: list(dropwhile(lambda word: "=" in word, argv)) for name, argv in commands.items()}
+    return {name: list(dropwhile(lambda word: "=" in word, argv)) for name, argv in procfile_lines().items()}
+
+
+def groups_joined(commands: dict[str, list[str]]) -> dict[str, str]:
+    """Each process that is a consumer group's member (`python -m jobs.consumers <group>`), and its group."""
+    member = ["python", "-m", "jobs.consumers"]
+    return {name: argv[-1] for name, argv in commands.items() if argv[:3] == member}
 
 
 def compose_services() -> dict[str, Any]:
@@ -59,6 +69,26 @@ def test_compose_runs_every_procfile_process_with_its_command_a_health_check_and
         port = "3000" if name == "web" else service["environment"]["ATES_METRICS_PORT"]
         assert probe == f"http://127.0.0.1:{port}/readyz", name
     assert services["beat"]["deploy"]["replicas"] == 1  # two beats would queue every close twice
+
+
+def test_the_procfile_and_compose_run_every_consumer_group_once_under_its_own_name_and_no_other() -> None:
+    compose = {name: service.get("command", []) for name, service in compose_services().items()}
+    for commands in (procfile(), compose):
+        joined = groups_joined(commands)
+        assert sorted(joined.values()) == sorted(NAMES)  # a group missing, twice, or one that does not exist fails
+        assert all(process == group for process, group in joined.items())
+
+
+def test_every_procfile_process_but_the_gateway_serves_its_metrics_on_its_port() -> None:
+    for name, argv in procfile_lines().items():
+        assert ("ATES_METRICS_PORT=$PORT" in argv) == (name != "web"), name
+
+
+def test_prometheus_scrapes_every_procfile_process_on_the_port_honcho_gives_it() -> None:
+    config = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
+    [job] = config["scrape_configs"]
+    scraped = {target["labels"]["process"]: target["targets"] for target in job["static_configs"]}
+    assert scraped == {name: [f"127.0.0.1:{5000 + 100 * n}"] for n, name in enumerate(procfile())}
 
 
 def test_compose_redis_writes_every_command_to_disk_before_answering() -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from domains.kernel.clock import utcnow
 from domains.kernel.settings import SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,6 +24,7 @@ NAMES = [
     "ATES_TIMEZONE",
     "ATES_ANALYTICS_CHANNEL",
     "ATES_ADMIN_IDS",
+    "ATES_CLOCK_START",
 ]
 
 
@@ -61,12 +64,22 @@ def test_values_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -
         ("SLACK_API_URL", "slack.com/api"),
         ("DATABASE_URL", "mysql://x"),
         ("REDIS_URL", "localhost:6379"),
+        ("ATES_CLOCK_START", "2026-11-20T12:00"),  # a moment with no time zone is ambiguous
     ],
 )
 def test_a_bad_value_names_its_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(SettingsError, match=f"^bad setting {name}: "):
         load_settings()
+
+
+def test_the_clock_is_the_real_time_or_runs_on_from_ates_clock_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().start_clock() is utcnow
+    monkeypatch.setenv("ATES_CLOCK_START", "2026-11-20T12:00:00+01:00")
+    clock = load_settings().start_clock()
+    first = clock()
+    assert timedelta(0) <= first - datetime(2026, 11, 20, 11, 0, tzinfo=UTC) < timedelta(seconds=5)
+    assert clock() >= first
 
 
 def test_a_database_without_a_bus_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,16 +1,18 @@
-"""Analytics folds events into its own tables: v1 and v2 alike, in any order, each once."""
+"""Analytics' handler rules, on an in-memory unit of work: events folded into its tables, v1 and v2 alike, in any
+order, each once."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from domains.analytics import tables as analytics_tables
 from domains.analytics.consumers import subscription
+from domains.analytics.handlers import AnalyticsUnitOfWork
 from domains.analytics.model import day_of, month_of, week_of
 from domains.analytics.queries import (
     earnings_by_day,
@@ -22,8 +24,8 @@ from domains.analytics.queries import (
 )
 from domains.kernel.consumer import Subscription
 from domains.kernel.contracts import TaskDeleted, TaskUpdatedV1, TaskUpdatedV2
-from domains.kernel.db import make_engine, make_session_factory
 from domains.kernel.events import make_event
+from tests.in_memory import in_memory_sessions
 from tests.integration.analytics_events import completed, created_v1, created_v2, fee, priced, record, reward
 
 DAY = date(2026, 11, 20)
@@ -31,19 +33,17 @@ NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def sessions(pg_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(pg_url)
-    yield make_session_factory(engine)
-    engine.dispose()
+def sessions() -> sessionmaker[Session]:
+    return in_memory_sessions(analytics_tables.metadata)
 
 
 @pytest.fixture
-def analytics(sessions: sessionmaker[Session]) -> Subscription:
+def analytics(sessions: sessionmaker[Session]) -> Subscription[AnalyticsUnitOfWork]:
     return subscription(sessions, ZoneInfo("UTC"))
 
 
 def test_v1_titles_give_up_their_jira_key_and_v2_keeps_its_own(
-    analytics: Subscription, sessions: sessionmaker[Session]
+    analytics: Subscription[AnalyticsUnitOfWork], sessions: sessionmaker[Session]
 ) -> None:
     old, new = uuid.uuid4(), uuid.uuid4()
     for event in [created_v1(old, "[UP-7] Polish the feathers"), *priced(old, 3_100), completed(old, NOON)]:
@@ -64,7 +64,7 @@ def test_v1_titles_give_up_their_jira_key_and_v2_keeps_its_own(
 
 
 def test_a_completion_before_its_price_and_its_task_still_counts_once(
-    analytics: Subscription, sessions: sessionmaker[Session]
+    analytics: Subscription[AnalyticsUnitOfWork], sessions: sessionmaker[Session]
 ) -> None:
     task_id = uuid.uuid4()
     done = completed(task_id, NOON)
@@ -84,7 +84,7 @@ def test_a_completion_before_its_price_and_its_task_still_counts_once(
 
 
 def test_the_most_expensive_task_is_looked_for_in_its_span_only(
-    analytics: Subscription, sessions: sessionmaker[Session]
+    analytics: Subscription[AnalyticsUnitOfWork], sessions: sessionmaker[Session]
 ) -> None:
     rewards = {date(2026, 11, 2): 4_000, date(2026, 11, 19): 2_500, DAY: 3_000, date(2026, 12, 1): 3_900}
     for cycle, cents in rewards.items():
@@ -115,7 +115,7 @@ def test_a_completion_is_dated_by_the_company_time_zone(sessions: sessionmaker[S
 
 
 def test_earnings_are_fees_minus_rewards_per_billing_cycle(
-    analytics: Subscription, sessions: sessionmaker[Session]
+    analytics: Subscription[AnalyticsUnitOfWork], sessions: sessionmaker[Session]
 ) -> None:
     events = [
         fee("U1", 1_500, DAY),
@@ -137,7 +137,7 @@ def test_earnings_are_fees_minus_rewards_per_billing_cycle(
 
 
 def test_workers_in_the_negative_from_audit_records_in_any_order(
-    analytics: Subscription, sessions: sessionmaker[Session]
+    analytics: Subscription[AnalyticsUnitOfWork], sessions: sessionmaker[Session]
 ) -> None:
     records = [
         record("U1", -1_500, -1_500, DAY),

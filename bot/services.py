@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.actors import ActorCache
 from domains.kernel.bus import StreamBus
 from domains.kernel.clock import cycle_of, utcnow
+from domains.kernel.commands import CommandBus
 from domains.kernel.once import MemoryOnce, OnceGuard
 from domains.kernel.settings import Settings
 
@@ -21,6 +22,7 @@ class Services:
     settings: Settings
     sessions: sessionmaker[Session]
     bus: StreamBus  # where acknowledged requests go to be carried out by the `requests` group
+    commands: CommandBus = field(default_factory=CommandBus)  # every command's handler (jobs.runtime builds it)
     rng: random.Random = field(default_factory=random.SystemRandom)
     once: OnceGuard = field(default_factory=MemoryOnce)  # what was already done: Slack's repeated events
     actors: ActorCache = field(default_factory=ActorCache)  # who asked in the last few seconds

@@ -11,7 +11,7 @@ from bot.home_view import PAGE_SIZE, task_list_page
 from bot.modals import CREATE_VIEW, EDIT_VIEW, delete_confirmation, task_form
 from bot.services import Services
 from domains.identity.model import UserView, can_shuffle
-from domains.tasks import handlers as tasks
+from domains.tasks.commands import ShuffleTasks
 from domains.tasks.model import TaskNotFound, TaskView, check_can_delete, check_can_edit
 from domains.tasks.queries import count_open_of, find_tasks, get_task, open_tasks_of
 
@@ -72,5 +72,5 @@ def shuffle_all(services: Services, actor: UserView) -> str:
     """Shuffle every open task (managers and admins) and say how it went; a refusal changes nothing."""
     if not can_shuffle(actor.role):
         return SHUFFLE_REFUSAL
-    moved = tasks.shuffle_tasks(tasks.unit_of_work(services.sessions), services.rng, actor.slack_id)
+    moved: int = services.commands.handle(ShuffleTasks(shuffled_by=actor.slack_id))
     return f"Shuffled {moved} open task{'s' if moved != 1 else ''}." if moved else "There are no open tasks."

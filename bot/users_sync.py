@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.identity import handlers as identity
+from domains.identity.commands import SyncProfiles
 from domains.identity.model import Profile
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,11 @@ def sync_workspace(client: WebClient, sessions: sessionmaker[Session], admin_ids
     """Sync every page of `users.list` (people only, deleted ones skipped); returns how many were synced."""
     synced = 0
     for page in client.users_list(limit=200):
-        profiles = [profile_from_slack(m) for m in page["members"] if is_person(m) and not m.get("deleted")]
-        synced += identity.sync_profiles(identity.unit_of_work(sessions), profiles, admin_ids)
+        profiles = tuple(profile_from_slack(m) for m in page["members"] if is_person(m) and not m.get("deleted"))
+        synced += len(
+            identity.sync_profiles(
+                identity.unit_of_work(sessions), SyncProfiles(profiles=profiles, admin_ids=admin_ids)
+            )
+        )
     log.info("synced %d Slack members", synced)
     return synced

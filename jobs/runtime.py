@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine, Table
@@ -21,9 +22,12 @@ from domains.accounting.handlers import AccountingUnitOfWork
 from domains.accounting.model import PriceDraw
 from domains.accounting.tables import outbox as accounting_outbox
 from domains.analytics.tables import outbox as analytics_outbox
+from domains.identity import handlers as identity
+from domains.identity.commands import ChangeRole, SyncProfiles
 from domains.identity.tables import outbox as identity_outbox
 from domains.kernel.bus import StreamBus
 from domains.kernel.clock import utcnow
+from domains.kernel.commands import Command, CommandBus
 from domains.kernel.consumer import Applier, Consumer, RetryPolicy
 from domains.kernel.db import make_engine, make_session_factory
 from domains.kernel.memory_bus import MemoryBus
@@ -31,6 +35,9 @@ from domains.kernel.once import MemoryOnce, OnceGuard, RedisOnce
 from domains.kernel.redis_bus import RedisBus, connect
 from domains.kernel.relay import run_relay
 from domains.kernel.settings import Settings
+from domains.kernel.unit_of_work import UnitOfWork
+from domains.tasks import handlers as tasks
+from domains.tasks.commands import CompleteTask, CreateTask, DeleteTask, EditTask, ShuffleTasks
 from domains.tasks.tables import outbox as tasks_outbox
 from jobs.daily_close import run_daily_close
 from jobs.groups import GROUPS, group_named
@@ -38,6 +45,8 @@ from jobs.migrations import upgrade
 
 log = logging.getLogger(__name__)
 OUTBOXES: list[Table] = [identity_outbox, tasks_outbox, accounting_outbox, analytics_outbox]
+C = TypeVar("C", bound=Command)
+R = TypeVar("R")
 
 
 @dataclass
@@ -76,7 +85,26 @@ class Runtime:
 
     def services(self) -> Services:
         """What the Slack listeners, and the requests they leave to the `requests` group, need."""
-        return Services(self.settings, self.sessions, self.bus, once=self.once, clock=self.clock)
+        return Services(self.settings, self.sessions, self.bus, self.commands(), once=self.once, clock=self.clock)
+
+    def commands(self) -> CommandBus:
+        """Each command's one handler, registered by its class, each run in a fresh unit of work of its domain."""
+        bus = CommandBus()
+
+        def tasks_(handler: Callable[[UnitOfWork, C], R]) -> Callable[[C], R]:
+            return lambda command: handler(tasks.unit_of_work(self.sessions), command)
+
+        def identity_(handler: Callable[[UnitOfWork, C], R]) -> Callable[[C], R]:
+            return lambda command: handler(identity.unit_of_work(self.sessions), command)
+
+        bus.register(CreateTask, tasks_(tasks.create_task))
+        bus.register(EditTask, tasks_(tasks.edit_task))
+        bus.register(DeleteTask, tasks_(tasks.delete_task))
+        bus.register(CompleteTask, tasks_(tasks.complete_task))
+        bus.register(ShuffleTasks, tasks_(tasks.shuffle_tasks))
+        bus.register(ChangeRole, identity_(identity.change_role))
+        bus.register(SyncProfiles, identity_(identity.sync_profiles))
+        return bus
 
     def accounting_uow(self) -> AccountingUnitOfWork:
         return AccountingUnitOfWork(self.sessions, self.prices, self.settings.timezone, self.clock)

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot import requests as _requests  # noqa: F401  (registers the Slack request contracts, which bot/ owns)
 from domains.kernel import contracts as _contracts  # noqa: F401  (registers every contract)
 from domains.kernel.events import Event, Payload, contracts
 

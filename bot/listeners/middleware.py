@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from bot.services import Services
 from bot.users_sync import profile_from_slack
 from domains.identity import handlers as identity
+from domains.identity.commands import SyncProfiles
 from domains.identity.model import UserView
 from domains.identity.queries import get_user
 
@@ -39,9 +40,8 @@ def known_user(services: Services, client: WebClient, user_id: str) -> UserView:
     user = get_user(services.sessions, user_id)
     if user is None:
         member = client.users_info(user=user_id)["user"]
-        user = identity.sync_profile(
-            identity.unit_of_work(services.sessions), profile_from_slack(member), services.settings.admin_ids
-        )
+        synced = SyncProfiles(profiles=(profile_from_slack(member),), admin_ids=services.settings.admin_ids)
+        [user] = identity.sync_profiles(identity.unit_of_work(services.sessions), synced)
     return user
 
 

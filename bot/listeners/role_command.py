@@ -17,6 +17,7 @@ from bot.people import UnknownPerson, person_id
 from bot.replies import Refusal
 from bot.services import Services
 from domains.identity import handlers as identity
+from domains.identity.commands import ChangeRole
 from domains.identity.model import ROLES, Role, UserView, can_change_roles
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ def _give_role(services: Services, client: WebClient, actor: UserView, asked: Ro
     try:
         user_id = person_id(services.sessions, asked.person)
         known_user(services, client, user_id)  # fetched from Slack if aTES has not met them yet
-        change = identity.change_role(identity.unit_of_work(services.sessions), user_id, asked.role, actor.slack_id)
+        change = services.commands.handle(ChangeRole(user_id=user_id, role=asked.role, changed_by=actor.slack_id))
     except UnknownPerson as refusal:
         return str(refusal)
     except identity.LastAdmin:

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot.board import BoardRefusal, allowed, board_blocks, parse_board
 from bot.listeners.later import answered, just_ack
+from bot.listeners.middleware import services_of
 from bot.requests import accept_creation
 from bot.services import Services
 from bot.task_ui import list_page, open_create_form, open_delete_confirmation, open_edit_form, resolve_task
@@ -35,34 +36,37 @@ NEEDS_A_REF = (
 )
 
 
-def register(app: App, services: Services) -> None:
-    def open_form(body: dict[str, Any], command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        """After the ack: the form of `/task new` (no text), `/task edit <ref>` or `/task delete <ref>`."""
-        subcommand, rest = _words(command)
-        trigger_id = str(command["trigger_id"])
-        with answered(body, context):
-            if subcommand == "new":
-                open_create_form(client, trigger_id)
-                return
-            task = resolve_task(services, rest)
-            opener = open_edit_form if subcommand == "edit" else open_delete_confirmation
-            opener(client, trigger_id, task, context["actor"])
-
-    def task_command(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-        """Answer `/task new <title>`, `/task list` and help at once; anything unknown gets the usage."""
-        subcommand, rest = _words(command)
-        actor: UserView = context["actor"]
+def open_form(body: dict[str, Any], command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """After the ack: the form of `/task new` (no text), `/task edit <ref>` or `/task delete <ref>`."""
+    subcommand, rest = _words(command)
+    trigger_id = str(command["trigger_id"])
+    with answered(body, context):
         if subcommand == "new":
-            _create(ack, respond, services, actor, rest)
-        elif subcommand == "list":
-            ack(response_type="ephemeral", text="Your open tasks", blocks=list_page(services, actor.slack_id))
-        elif subcommand == "board":
-            _board(ack, services, actor, rest)
-        elif subcommand in ("edit", "delete"):  # with a ref, the form opens (open_form)
-            ack(response_type="ephemeral", text=NEEDS_A_REF.format(subcommand))
-        else:
-            ack(response_type="ephemeral", text=USAGE if subcommand in ("", "help") else UNKNOWN)
+            open_create_form(client, trigger_id)
+            return
+        task = resolve_task(services_of(context), rest)
+        opener = open_edit_form if subcommand == "edit" else open_delete_confirmation
+        opener(client, trigger_id, task, context["actor"])
 
+
+def task_command(ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    """Answer `/task new <title>`, `/task list` and help at once; anything unknown gets the usage."""
+    subcommand, rest = _words(command)
+    actor: UserView = context["actor"]
+    services = services_of(context)
+    if subcommand == "new":
+        _create(ack, respond, services, actor, rest)
+    elif subcommand == "list":
+        ack(response_type="ephemeral", text="Your open tasks", blocks=list_page(services, actor.slack_id))
+    elif subcommand == "board":
+        _board(ack, services, actor, rest)
+    elif subcommand in ("edit", "delete"):  # with a ref, the form opens (open_form)
+        ack(response_type="ephemeral", text=NEEDS_A_REF.format(subcommand))
+    else:
+        ack(response_type="ephemeral", text=USAGE if subcommand in ("", "help") else UNKNOWN)
+
+
+def register(app: App) -> None:
     app.command("/task", matchers=[_opens_a_form])(ack=just_ack, lazy=[open_form])
     app.command("/task")(task_command)
 

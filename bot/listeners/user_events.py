@@ -9,6 +9,7 @@ from slack_bolt import App, BoltContext
 from bot.listeners.middleware import services_of
 from bot.users_sync import is_person, profile_from_slack
 from domains.identity import handlers as identity
+from domains.identity.commands import SyncProfiles
 
 
 def member_changed(event: dict[str, Any], context: BoltContext) -> None:
@@ -16,9 +17,8 @@ def member_changed(event: dict[str, Any], context: BoltContext) -> None:
     member = event["user"]
     if is_person(member):
         services = services_of(context)
-        identity.sync_profile(
-            identity.unit_of_work(services.sessions), profile_from_slack(member), services.settings.admin_ids
-        )
+        synced = SyncProfiles(profiles=(profile_from_slack(member),), admin_ids=services.settings.admin_ids)
+        identity.sync_profiles(identity.unit_of_work(services.sessions), synced)
         services.actors.forget(str(member["id"]))
 
 

@@ -13,6 +13,7 @@ from bot.playground.server import Playground
 from bot.playground.workspace import ANALYTICS, PEOPLE
 from bot.users_sync import sync_workspace
 from domains.identity import handlers as identity
+from domains.identity.commands import ChangeRole
 from domains.identity.queries import list_users
 from domains.kernel.settings import Settings
 
@@ -79,5 +80,6 @@ def sync_and_seed(client: WebClient, sessions: sessionmaker[Session], admin_ids:
     admin = next(person for person in PEOPLE if person.is_admin)
     for person in PEOPLE:
         if person.role in ("manager", "accountant"):
-            identity.change_role(identity.unit_of_work(sessions), person.slack_id, person.role, admin.slack_id)
+            change = ChangeRole(user_id=person.slack_id, role=person.role, changed_by=admin.slack_id)
+            identity.change_role(identity.unit_of_work(sessions), change)
     log.info("seeded the demo workspace's roles")

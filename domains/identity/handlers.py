@@ -1,4 +1,4 @@
-"""Identity's commands: each is one unit of work."""
+"""Identity's command handlers, one per command: each is one unit of work."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from domains.identity.commands import ChangeRole, SyncProfiles
 from domains.identity.model import Profile, Role, UserView, initial_role
 from domains.identity.tables import User, inbox, outbox
 from domains.kernel.clock import utcnow
@@ -37,21 +38,13 @@ def unit_of_work(sessions: sessionmaker[Session]) -> UnitOfWork:
     return UnitOfWork(sessions, "identity", outbox, inbox)
 
 
-def sync_profile(uow: UnitOfWork, profile: Profile, admin_ids: frozenset[str]) -> UserView:
-    """Create or refresh a user from their Slack profile, emitting what changed."""
+def sync_profiles(uow: UnitOfWork, command: SyncProfiles) -> list[UserView]:
+    """Create or refresh users from their Slack profiles in one transaction, emitting what changed; returns them."""
     with uow:
-        view = _sync(uow, profile, admin_ids)
+        uow.begin(command)
+        users = [_sync(uow, profile, command.admin_ids) for profile in command.profiles]
         uow.commit()
-    return view
-
-
-def sync_profiles(uow: UnitOfWork, profiles: list[Profile], admin_ids: frozenset[str]) -> int:
-    """Sync a page of Slack members in one transaction; returns how many."""
-    with uow:
-        for profile in profiles:
-            _sync(uow, profile, admin_ids)
-        uow.commit()
-    return len(profiles)
+    return users
 
 
 def _sync(uow: UnitOfWork, profile: Profile, admin_ids: frozenset[str]) -> UserView:
@@ -124,12 +117,14 @@ def _active_admins(session: Session) -> list[str]:
     return list(session.scalars(query.order_by(User.slack_id)))
 
 
-def change_role(uow: UnitOfWork, user_id: str, role: Role, changed_by: str) -> RoleChange:
+def change_role(uow: UnitOfWork, command: ChangeRole) -> RoleChange:
     """Give a user a new role, emitting UserRoleChanged (nothing when it is already theirs).
 
     The last active admin keeps the role: without one, nobody could give roles any more.
     """
+    user_id, role, changed_by = command.user_id, command.role, command.changed_by
     with uow:
+        uow.begin(command)
         admins = _active_admins(uow.session)  # locked first, in id order: role changes at once cannot deadlock
         user = uow.session.get(User, user_id, with_for_update=True)
         if user is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
@@ -12,6 +13,21 @@ class Command(BaseModel):
     """An order, named in the imperative (`CreateTask`); it lives in its domain's `commands.py`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Requested(Command):
+    """An order a person gave through a durable request, which may be delivered more than once.
+
+    `request_id` names the request: its domain carries it out once (its inbox records the id). The events it causes
+    carry `correlation_id` on, as every log line about the request does. Both are absent when given directly.
+    """
+
+    request_id: UUID | None = None
+    correlation_id: UUID | None = None
+
+
+class CarriedOutBefore(Exception):
+    """This request was carried out already (delivered again): nothing was done this time."""
 
 
 C = TypeVar("C", bound=Command)

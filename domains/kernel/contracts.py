@@ -298,32 +298,3 @@ class AuditRecordCreated(Payload):
     jira_id: str | None
     billing_cycle: date
     created_at: datetime
-
-
-@register
-class TaskCreationRequested(Payload):
-    """`/task new …` as the gateway acknowledged it: the task is created by the `requests` group, which replies."""
-
-    NAME = "TaskCreationRequested"
-    VERSION = 1
-    TOPIC = SLACK_REQUESTS
-    author_id: str
-    title: str
-    jira_id: str | None
-    description: str
-    response_url: str | None
-
-
-@register
-class TaskCompletionRequested(Payload):
-    """A **Done** click as the gateway acknowledged it; `shown_in` is where the task was clicked, to show it done."""
-
-    NAME = "TaskCompletionRequested"
-    VERSION = 1
-    TOPIC = SLACK_REQUESTS
-    task_id: UUID
-    user_id: str
-    response_url: str | None
-    shown_in: Literal["message", "ephemeral", "home"]
-    channel_id: str | None
-    message_ts: str | None

@@ -10,6 +10,7 @@ from sqlalchemy import Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.kernel.clock import utcnow
+from domains.kernel.commands import CarriedOutBefore, Requested
 from domains.kernel.db import copy_rows, dialect_insert, insert_many
 from domains.kernel.events import Event, Payload, new_outgoing, outgoing
 
@@ -66,6 +67,17 @@ class UnitOfWork:
         enveloped = iter(new_outgoing(self.producer, payloads, now, correlations))
         rows = [(*(next(enveloped) if isinstance(e, Payload) else outgoing(e)), now) for e in unwritten]
         copy_rows(self.session, self._outbox, ["event_id", "topic", "body", "created_at"], rows)
+
+    def begin(self, command: Requested) -> None:
+        """Take up a request's command: its events carry its correlation on, and a repeated request is refused
+        (`CarriedOutBefore`), its id being recorded in the inbox as an event's is, in this transaction."""
+        self.correlation_id = command.correlation_id
+        if command.request_id is None:
+            return
+        row = {"event_id": str(command.request_id), "event_name": type(command).__name__, "applied_at": utcnow()}
+        statement = dialect_insert(self.session, self._inbox).on_conflict_do_nothing(index_elements=["event_id"])
+        if self.session.execute(statement.values(row).returning(self._inbox.c.event_id)).first() is None:
+            raise CarriedOutBefore(f"{type(command).__name__} {command.request_id}")
 
     def first_times(self, events: list[Event]) -> list[Event]:
         """Record that these events are applied; returns those not applied before, in their order."""

@@ -1,4 +1,4 @@
-"""Tasks' commands: each is one unit of work (load, decide, write state and outbox, commit)."""
+"""Tasks' command handlers, one per command: each is one unit of work (load, decide, write state and outbox, commit)."""
 
 from __future__ import annotations
 
@@ -15,15 +15,13 @@ from domains.kernel.contracts import (
     ShuffleCompleted,
     TaskAssigned,
     TaskCompleted,
-    TaskCompletionRequested,
     TaskCreatedV2,
-    TaskCreationRequested,
     TaskDeleted,
     TaskUpdatedV2,
 )
 from domains.kernel.db import table_of
-from domains.kernel.events import Event
 from domains.kernel.unit_of_work import UnitOfWork
+from domains.tasks.commands import CompleteTask, CreateTask, DeleteTask, EditTask, ShuffleTasks
 from domains.tasks.model import (
     DuplicateJiraId,
     NewTask,
@@ -50,33 +48,35 @@ def unit_of_work(sessions: sessionmaker[Session]) -> UnitOfWork:
     return UnitOfWork(sessions, PRODUCER, outbox, inbox)
 
 
-def create_task(uow: UnitOfWork, author_id: str, new: NewTask, rng: random.Random = _system_random) -> TaskView:
-    """Create a task and assign it to a random worker."""
+def create_task(uow: UnitOfWork, command: CreateTask, rng: random.Random = _system_random) -> TaskView:
+    """Create a task and assign it to a random worker (once per request: `CarriedOutBefore` when repeated)."""
     with uow:
-        view = _create(uow, author_id, new, rng)
+        uow.begin(command)
+        new = validate_task(command.title, command.jira_id, command.description)
+        _check_jira_id_free(uow.session, new.jira_id, None)
+        assignee_id = pick_worker(_workers(uow.session), rng)
+        task = _new_task(command.author_id, new, assignee_id)
+        uow.session.add(task)
+        uow.session.flush()
+        task_id = UUID(task.task_id)
+        uow.emit(
+            TaskCreatedV2(
+                task_id=task_id,
+                title=task.title,
+                jira_id=task.jira_id,
+                description=task.description,
+                author_id=task.author_id,
+                created_at=task.created_at,
+            )
+        )
+        uow.emit(TaskAssigned(task_id=task_id, assignee_id=assignee_id, previous_assignee_id=None))
+        view = task_view(task)
         uow.commit()
     return view
 
 
-def create_requested_task(uow: UnitOfWork, request: Event, rng: random.Random = _system_random) -> TaskView | None:
-    """Carry out an acknowledged `/task new` once; None when this request was carried out before."""
-    asked = request.payload()
-    assert isinstance(asked, TaskCreationRequested)
-    with uow:
-        if not uow.first_times([request]):
-            return None
-        uow.correlation_id = request.correlation
-        new = validate_task(asked.title, asked.jira_id, asked.description)
-        view = _create(uow, asked.author_id, new, rng)
-        uow.commit()
-    return view
-
-
-def _create(uow: UnitOfWork, author_id: str, new: NewTask, rng: random.Random) -> TaskView:
-    _check_jira_id_free(uow.session, new.jira_id, None)
-    assignee_id = pick_worker(_workers(uow.session), rng)
-    now = utcnow()
-    task = Task(
+def _new_task(author_id: str, new: NewTask, assignee_id: str) -> Task:
+    return Task(
         task_id=str(uuid.uuid4()),
         title=new.title,
         jira_id=new.jira_id,
@@ -84,76 +84,50 @@ def _create(uow: UnitOfWork, author_id: str, new: NewTask, rng: random.Random) -
         status="open",
         author_id=author_id,
         assignee_id=assignee_id,
-        created_at=now,
+        created_at=utcnow(),
     )
-    uow.session.add(task)
-    uow.session.flush()
-    task_id = UUID(task.task_id)
-    uow.emit(
-        TaskCreatedV2(
-            task_id=task_id,
-            title=task.title,
-            jira_id=task.jira_id,
-            description=task.description,
-            author_id=author_id,
-            created_at=now,
-        )
-    )
-    uow.emit(TaskAssigned(task_id=task_id, assignee_id=assignee_id, previous_assignee_id=None))
-    return task_view(task)
 
 
-def complete_task(uow: UnitOfWork, task_id: UUID, user_id: str) -> TaskView:
+def complete_task(uow: UnitOfWork, command: CompleteTask) -> TaskView:
     """Mark a task done; only its assignee may."""
     with uow:
-        view = _complete(uow, task_id, user_id)
-        uow.commit()
-    return view
-
-
-def complete_requested_task(uow: UnitOfWork, request: Event) -> TaskView | None:
-    """Carry out an acknowledged **Done** click once; None when this click was carried out before."""
-    asked = request.payload()
-    assert isinstance(asked, TaskCompletionRequested)
-    with uow:
-        if not uow.first_times([request]):
-            return None
-        uow.correlation_id = request.correlation
-        view = _complete(uow, asked.task_id, asked.user_id)
-        uow.commit()
-    return view
-
-
-def _complete(uow: UnitOfWork, task_id: UUID, user_id: str) -> TaskView:
-    task = _locked(uow, task_id)
-    check_can_complete(task_view(task), user_id)
-    task.status = "done"
-    task.completed_at = utcnow()
-    uow.emit(TaskCompleted(task_id=task_id, assignee_id=user_id, completed_at=task.completed_at))
-    return task_view(task)
-
-
-def update_task(uow: UnitOfWork, task_id: UUID, editor_id: str, is_admin: bool, new: NewTask) -> TaskView:
-    """Change a task's title, Jira id and description (its author or an admin); no money moves."""
-    with uow:
-        task = _locked(uow, task_id)
-        check_can_edit(task_view(task), editor_id, is_admin)
-        if task.status == "open":
-            _check_jira_id_free(uow.session, new.jira_id, task.task_id)
-        task.title, task.jira_id, task.description = new.title, new.jira_id, new.description
-        uow.emit(TaskUpdatedV2(task_id=task_id, title=new.title, jira_id=new.jira_id, description=new.description))
+        uow.begin(command)
+        task = _locked(uow, command.task_id)
+        check_can_complete(task_view(task), command.user_id)
+        task.status = "done"
+        task.completed_at = utcnow()
+        uow.emit(TaskCompleted(task_id=command.task_id, assignee_id=command.user_id, completed_at=task.completed_at))
         view = task_view(task)
         uow.commit()
     return view
 
 
-def delete_task(uow: UnitOfWork, task_id: UUID, is_admin: bool, by: str | None = None) -> TaskView:
+def edit_task(uow: UnitOfWork, command: EditTask) -> TaskView:
+    """Change a task's title, Jira id and description (its author or an admin); no money moves."""
+    with uow:
+        uow.begin(command)
+        new = validate_task(command.title, command.jira_id, command.description)
+        task = _locked(uow, command.task_id)
+        check_can_edit(task_view(task), command.editor_id, command.is_admin)
+        if task.status == "open":
+            _check_jira_id_free(uow.session, new.jira_id, task.task_id)
+        task.title, task.jira_id, task.description = new.title, new.jira_id, new.description
+        uow.emit(
+            TaskUpdatedV2(task_id=command.task_id, title=new.title, jira_id=new.jira_id, description=new.description)
+        )
+        view = task_view(task)
+        uow.commit()
+    return view
+
+
+def delete_task(uow: UnitOfWork, command: DeleteTask) -> TaskView:
     """Delete an open task (admins only): it is never assigned again; what was charged stays charged."""
     with uow:
-        task = _locked(uow, task_id)
-        check_can_delete(task_view(task), is_admin)
+        uow.begin(command)
+        task = _locked(uow, command.task_id)
+        check_can_delete(task_view(task), command.is_admin)
         task.status = "deleted"
-        uow.emit(TaskDeleted(task_id=task_id, deleted_by=by))
+        uow.emit(TaskDeleted(task_id=command.task_id, deleted_by=command.deleted_by))
         view = task_view(task)
         uow.commit()
     return view
@@ -180,6 +154,13 @@ def _check_jira_id_free(session: Session, jira_id: str | None, task_id: str | No
         return
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(:j))"), {"k": _JIRA_LOCK, "j": jira_id})
+    check_jira_id_free(session, jira_id, task_id)
+
+
+def check_jira_id_free(session: Session, jira_id: str | None, task_id: str | None) -> None:
+    """Refuse a Jira id another open task (than `task_id`) has, as it is now."""
+    if jira_id is None:
+        return
     query = select(Task).where(Task.jira_id == jira_id, Task.status == "open", Task.task_id != (task_id or ""))
     holder = session.scalars(query.limit(1)).first()
     if holder is not None:
@@ -193,13 +174,14 @@ def _locked(uow: UnitOfWork, task_id: UUID) -> Task:
     return task
 
 
-def shuffle_tasks(uow: UnitOfWork, rng: random.Random = _system_random, shuffled_by: str | None = None) -> int:
+def shuffle_tasks(uow: UnitOfWork, command: ShuffleTasks, rng: random.Random = _system_random) -> int:
     """Reassign every open task to a random worker and record the shuffle; returns how many were reassigned.
 
     The tasks are locked, moved and announced a chunk at a time in one transaction, so memory stays flat. Every
     draw names the shuffle, and ShuffleCompleted follows the last one, so each worker can be told once.
     """
     with uow:
+        uow.begin(command)
         session = uow.session
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SHUFFLE_LOCK})
@@ -209,24 +191,26 @@ def shuffle_tasks(uow: UnitOfWork, rng: random.Random = _system_random, shuffled
         while chunk := _open_tasks_after(session, after):
             if not moved:
                 pick_worker(workers, rng)  # refuses when there is no worker, before anything moves
-            moves = [(task_id, previous, draw.choice(workers)) for task_id, previous in chunk]
-            _reassign(session, [(task_id, assignee) for task_id, _, assignee in moves])
-            for task_id, previous, assignee in moves:
-                uow.emit(
-                    TaskAssigned(
-                        task_id=UUID(task_id),
-                        assignee_id=assignee,
-                        previous_assignee_id=previous,
-                        shuffle_id=shuffle_id,
-                    )
-                )
-            uow.flush()
-            moved, after = moved + len(moves), chunk[-1][0]
+            _move(uow, [(task_id, previous, draw.choice(workers)) for task_id, previous in chunk], shuffle_id)
+            moved, after = moved + len(chunk), chunk[-1][0]
         if moved:
-            uow.emit(ShuffleCompleted(shuffle_id=shuffle_id, shuffled_by=shuffled_by, moved=moved))
-        session.add(Shuffle(shuffled_by=shuffled_by, moved=moved, worker_count=len(workers), shuffled_at=utcnow()))
+            uow.emit(ShuffleCompleted(shuffle_id=shuffle_id, shuffled_by=command.shuffled_by, moved=moved))
+        record = Shuffle(shuffled_by=command.shuffled_by, moved=moved, worker_count=len(workers), shuffled_at=utcnow())
+        session.add(record)
         uow.commit()
     return moved
+
+
+def _move(uow: UnitOfWork, moves: list[tuple[str, str, str]], shuffle_id: UUID) -> None:
+    """Give each task (id, previous assignee, new assignee) its new assignee and announce it, as a shuffle's draw."""
+    _reassign(uow.session, [(task_id, assignee) for task_id, _, assignee in moves])
+    for task_id, previous, assignee in moves:
+        uow.emit(
+            TaskAssigned(
+                task_id=UUID(task_id), assignee_id=assignee, previous_assignee_id=previous, shuffle_id=shuffle_id
+            )
+        )
+    uow.flush()
 
 
 def _open_tasks_after(session: Session, after: str) -> list[tuple[str, str]]:

@@ -7,6 +7,7 @@ from uuid import UUID
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from domains.tasks import handlers
 from domains.tasks.handlers import task_view
 from domains.tasks.model import BoardFilter, BoardSummary, ShuffleRecord, TaskView
 from domains.tasks.tables import Member, Shuffle, Task
@@ -16,6 +17,15 @@ def get_task(sessions: sessionmaker[Session], task_id: UUID) -> TaskView | None:
     with sessions() as session:
         task = session.get(Task, str(task_id))
         return task_view(task) if task else None
+
+
+def check_jira_id_free(sessions: sessionmaker[Session], jira_id: str | None, task_id: UUID | None = None) -> None:
+    """Refuse (`DuplicateJiraId`) a Jira id another open task has now: a check before a request is queued, which
+    its handler makes again when it is carried out."""
+    if jira_id is None:
+        return
+    with sessions() as session:
+        handlers.check_jira_id_free(session, jira_id, str(task_id) if task_id else None)
 
 
 def open_tasks_of(sessions: sessionmaker[Session], user_id: str, limit: int = 100, offset: int = 0) -> list[TaskView]:

@@ -130,7 +130,7 @@ def assert_one_correlation_per_request(sessions: sessionmaker[Session], gateways
     for gateway in gateways:
         for line in gateway.log("web").splitlines():
             entry = json.loads(line) if line.startswith("{") else {}
-            if entry.get("message") == "queued TaskCreationRequested":
+            if entry.get("message") == "queued CreateTask":
                 queued.add(entry["correlation_id"])
     assert len(queued) == TASKS
     tasks = correlations(sessions, "tasks_outbox")

@@ -34,8 +34,8 @@ from domains.kernel.events import make_event
 from domains.kernel.redis_bus import RedisBus
 from domains.kernel.relay import relay_once
 from domains.tasks import handlers as tasks
+from domains.tasks.commands import CompleteTask, CreateTask, ShuffleTasks
 from domains.tasks.consumers import subscription as tasks_subscription
-from domains.tasks.model import NewTask
 from domains.tasks.queries import get_task
 from domains.tasks.tables import Task
 from jobs.replay import outbox_history, replay
@@ -94,16 +94,20 @@ def play_week(world: World) -> list[date]:
         world.now[0] = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=9)
         created = [
             tasks.create_task(
-                tasks.unit_of_work(world.sessions), "UA", NewTask(f"task {day} #{n}", f"UP-{number}{n}"), rng
+                tasks.unit_of_work(world.sessions),
+                CreateTask(author_id="UA", title=f"task {day} #{n}", jira_id=f"UP-{number}{n}"),
+                rng,
             )
             for n in range(rng.randint(2, 5))
         ]
         if number % 3 == 1:
-            tasks.shuffle_tasks(tasks.unit_of_work(world.sessions), rng)
+            tasks.shuffle_tasks(tasks.unit_of_work(world.sessions), ShuffleTasks(), rng)
         world.pump()
         for task in created[: rng.randint(0, len(created))]:
             assignee = _assignee(world, task.task_id)
-            tasks.complete_task(tasks.unit_of_work(world.sessions), task.task_id, assignee)
+            tasks.complete_task(
+                tasks.unit_of_work(world.sessions), CompleteTask(task_id=task.task_id, user_id=assignee)
+            )
         world.pump()
     return days
 

@@ -9,8 +9,9 @@ from sqlalchemy import text
 
 from bot.board import BOARD_PAGE
 from domains.identity import handlers as identity
+from domains.identity.commands import ChangeRole
 from domains.tasks import handlers as tasks
-from domains.tasks.model import NewTask
+from domains.tasks.commands import CreateTask
 from tests.e2e.harness import eventually
 from tests.fakes.slack_text import shown_text
 from tests.integration.slack_app import SlackApp, blocks_of, buttons
@@ -20,7 +21,11 @@ from tests.integration.test_home_and_shortcuts import home_of, open_home
 def make_tasks(app: SlackApp, titles: list[str], author: str = "UADMIN") -> None:
     for n, title in enumerate(titles):
         jira_id, _, name = title.partition(" ") if "-" in title.split()[0] else (None, "", title)
-        tasks.create_task(tasks.unit_of_work(app.sessions), author, NewTask(name, jira_id), random.Random(n))
+        tasks.create_task(
+            tasks.unit_of_work(app.sessions),
+            CreateTask(author_id=author, title=name, jira_id=jira_id),
+            random.Random(n),
+        )
 
 
 def board(app: SlackApp, user_id: str, text: str, name: str = "board") -> dict:  # type: ignore[type-arg]
@@ -62,7 +67,9 @@ def counted(count: int, described: str) -> str:
 
 def test_the_board_filters_by_person_and_jira_project_and_a_worker_sees_only_their_own(app: SlackApp) -> None:
     make_tasks(app, ["UP-1 Beak", "UP-2 Wing", "DOWN-1 Claw", "Tail", "UP-3 Feather", "DOWN-2 Eye"])
-    identity.change_role(identity.unit_of_work(app.sessions), "U2", "manager", "UADMIN")
+    identity.change_role(
+        identity.unit_of_work(app.sessions), ChangeRole(user_id="U2", role="manager", changed_by="UADMIN")
+    )
     held_by_u1 = int(app.scalar("SELECT count(*) FROM tasks_tasks WHERE assignee_id = 'U1'"))
     up_of_u1 = int(app.scalar("SELECT count(*) FROM tasks_tasks WHERE assignee_id = 'U1' AND jira_id LIKE 'UP-%'"))
 
@@ -89,7 +96,9 @@ def test_bad_board_input_gets_a_clear_answer(app: SlackApp) -> None:
 
 def test_a_managers_home_shows_the_board_and_shuffle_asks_to_confirm_then_shows_the_result(app: SlackApp) -> None:
     make_tasks(app, ["Beak", "Wing", "Claw"])
-    identity.change_role(identity.unit_of_work(app.sessions), "U2", "manager", "UADMIN")
+    identity.change_role(
+        identity.unit_of_work(app.sessions), ChangeRole(user_id="U2", role="manager", changed_by="UADMIN")
+    )
     eventually(lambda: app.scalar("SELECT count(*) FROM tasks_members WHERE role = 'worker'"), lambda n: n == 1)
     open_home(app, "U2", "Ev-home")
     home = blocks_of(home_of(app, "U2", "Board"))

@@ -21,7 +21,7 @@ from domains.accounting.handlers import AccountingUnitOfWork
 from domains.accounting.model import PriceDraw
 from domains.accounting.tables import outbox as accounting_outbox
 from domains.kernel.consumer import Consumer, Subscription, events_on
-from domains.kernel.contracts import TASK_LIFECYCLE, TaskAssigned, TaskCreatedV2, TaskCreationRequested, UserCreated
+from domains.kernel.contracts import TASK_LIFECYCLE, TaskAssigned, TaskCreatedV2, UserCreated
 from domains.kernel.db import make_engine, make_session_factory
 from domains.kernel.events import Event, Payload, make_event, parse_event
 from domains.kernel.log_context import about
@@ -29,6 +29,7 @@ from domains.kernel.memory_bus import MemoryBus
 from domains.kernel.settings import Settings
 from domains.tasks import consumers as tasks_consumers
 from domains.tasks import handlers as tasks
+from domains.tasks.commands import CreateTask
 from domains.tasks.tables import outbox as tasks_outbox
 from jobs.process import setup_logging
 from tests.fakes.clock import FakeClock
@@ -54,13 +55,9 @@ def accounting(sessions: sessionmaker[Session]) -> Subscription[AccountingUnitOf
 
 def test_a_requests_correlation_reaches_the_task_and_the_fee(sessions: sessionmaker[Session]) -> None:
     correlation = uuid.uuid4()
-    request = make_event(
-        "gateway",
-        TaskCreationRequested(author_id="UA", title="Fix the beak", jira_id=None, description="", response_url=None),
-        correlation_id=correlation,
-    )
+    request = CreateTask(request_id=uuid.uuid4(), correlation_id=correlation, author_id="UA", title="Fix the beak")
     add_worker(sessions, "U1")
-    tasks.create_requested_task(tasks.unit_of_work(sessions), request, random.Random(1))
+    tasks.create_task(tasks.unit_of_work(sessions), request, random.Random(1))
     emitted = outbox_events(sessions, tasks_outbox)
     assert {e.event_name for e in emitted} >= {"TaskCreated", "TaskAssigned"}
     assert {e.correlation_id for e in emitted} == {correlation}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from domains.identity import handlers as identity
+from domains.identity.commands import ChangeRole
 from tests.e2e.harness import eventually
 from tests.fakes.slack_api import Call
 from tests.integration.slack_app import SlackApp, blocks_of, buttons
@@ -67,7 +68,9 @@ def reply_to(call: Call, user_id: str) -> bool:
 def test_managers_shuffle_from_the_home_and_workers_are_refused(app: SlackApp) -> None:
     app.sender.command("UADMIN", "/task", "new Preen", app.slack.response_url("made"))
     eventually(lambda: app.scalar("SELECT count(*) FROM tasks_outbox"), bool)
-    identity.change_role(identity.unit_of_work(app.sessions), "U2", "manager", "UADMIN")
+    identity.change_role(
+        identity.unit_of_work(app.sessions), ChangeRole(user_id="U2", role="manager", changed_by="UADMIN")
+    )
     open_home(app, "U2", "Ev2")
     shuffle = buttons(blocks_of(home_of(app, "U2", "Shuffle")), "home_shuffle")
     assert shuffle

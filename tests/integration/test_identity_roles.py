@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.identity import handlers as identity
+from domains.identity.commands import ChangeRole, SyncProfiles
 from domains.identity.model import Profile
 from domains.identity.queries import get_user
 from domains.kernel.db import make_engine, make_session_factory
@@ -31,7 +32,7 @@ def sessions(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
 
 
 def meet(sessions: sessionmaker[Session], *profiles: Profile) -> None:
-    identity.sync_profiles(identity.unit_of_work(sessions), list(profiles), ADMIN_IDS)
+    identity.sync_profiles(identity.unit_of_work(sessions), SyncProfiles(profiles=tuple(profiles), admin_ids=ADMIN_IDS))
 
 
 def role_of(sessions: sessionmaker[Session], user_id: str) -> str:
@@ -48,11 +49,13 @@ def created(sessions: sessionmaker[Session]) -> list[str]:
 
 def test_meeting_someone_again_is_an_upsert_and_keeps_the_role_given(sessions: sessionmaker[Session]) -> None:
     meet(sessions, CONFIGURED, SLACK_ADMIN, Profile("U1", "Alice"))
-    identity.sync_profile(identity.unit_of_work(sessions), CONFIGURED, ADMIN_IDS)
+    identity.sync_profiles(identity.unit_of_work(sessions), SyncProfiles(profiles=(CONFIGURED,), admin_ids=ADMIN_IDS))
     assert created(sessions) == ["UCONF", "UOWNER", "U1"]
     assert [role_of(sessions, u) for u in ("UCONF", "UOWNER", "U1")] == ["admin", "admin", "worker"]
 
-    identity.change_role(identity.unit_of_work(sessions), "UCONF", "worker", "UOWNER")
+    identity.change_role(
+        identity.unit_of_work(sessions), ChangeRole(user_id="UCONF", role="worker", changed_by="UOWNER")
+    )
     meet(sessions, CONFIGURED, SLACK_ADMIN)  # a restart's sync, or their user_change
     assert role_of(sessions, "UCONF") == "worker"
 
@@ -61,9 +64,13 @@ def test_the_last_active_admin_keeps_the_role_and_a_deactivated_one_is_replaced(
     sessions: sessionmaker[Session],
 ) -> None:
     meet(sessions, CONFIGURED, SLACK_ADMIN)
-    identity.change_role(identity.unit_of_work(sessions), "UCONF", "worker", "UOWNER")
+    identity.change_role(
+        identity.unit_of_work(sessions), ChangeRole(user_id="UCONF", role="worker", changed_by="UOWNER")
+    )
     with pytest.raises(identity.LastAdmin):
-        identity.change_role(identity.unit_of_work(sessions), "UOWNER", "manager", "UOWNER")
+        identity.change_role(
+            identity.unit_of_work(sessions), ChangeRole(user_id="UOWNER", role="manager", changed_by="UOWNER")
+        )
     assert role_of(sessions, "UOWNER") == "admin"
 
     gone = Profile("UOWNER", "Owner", is_workspace_admin=True, deleted=True)

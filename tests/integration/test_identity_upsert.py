@@ -8,6 +8,7 @@ from collections.abc import Callable
 from sqlalchemy import text
 
 from domains.identity import handlers as identity
+from domains.identity.commands import ChangeRole, SyncProfiles
 from domains.identity.model import Profile
 from domains.kernel.db import make_engine, make_session_factory
 
@@ -41,9 +42,10 @@ def test_two_first_meetings_at_once_both_succeed_and_create_the_user_once(pg_url
     for n in range(ROUNDS):
         person = Profile(f"U{n:03d}", f"Person {n}", is_workspace_admin=n % 2 == 0)
         page = [Profile(f"V{n:03d}", "Someone else"), person]
+        of_page, of_person = SyncProfiles(profiles=tuple(page)), SyncProfiles(profiles=(person,))
         failures += at_once(
-            lambda: identity.sync_profiles(identity.unit_of_work(sessions), page, frozenset()),  # noqa: B023
-            lambda: identity.sync_profile(identity.unit_of_work(sessions), person, frozenset()),  # noqa: B023
+            lambda: identity.sync_profiles(identity.unit_of_work(sessions), of_page),  # noqa: B023
+            lambda: identity.sync_profiles(identity.unit_of_work(sessions), of_person),  # noqa: B023
         )
     try:
         assert failures == []
@@ -64,13 +66,18 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(pg_url: str) -> 
     try:
         for n in range(ROUNDS // 5):
             first, second = Profile(f"A{n}", "First", is_workspace_admin=True), Profile(f"B{n}", "Second")
-            identity.sync_profiles(identity.unit_of_work(sessions), [first, second], frozenset({f"B{n}"}))
+            identity.sync_profiles(
+                identity.unit_of_work(sessions),
+                SyncProfiles(profiles=(first, second), admin_ids=frozenset({f"B{n}"})),
+            )
+            demote_a = ChangeRole(user_id=f"A{n}", role="worker", changed_by=f"B{n}")
+            demote_b = ChangeRole(user_id=f"B{n}", role="worker", changed_by=f"A{n}")
             failures = at_once(
-                lambda: identity.change_role(identity.unit_of_work(sessions), f"A{n}", "worker", f"B{n}"),  # noqa: B023
-                lambda: identity.change_role(identity.unit_of_work(sessions), f"B{n}", "worker", f"A{n}"),  # noqa: B023
+                lambda: identity.change_role(identity.unit_of_work(sessions), demote_a),  # noqa: B023
+                lambda: identity.change_role(identity.unit_of_work(sessions), demote_b),  # noqa: B023
             )
             assert [type(f) for f in failures] == [identity.LastAdmin]  # never a deadlock, never both
-            gone = [Profile(f"A{n}", "First", deleted=True), Profile(f"B{n}", "Second", deleted=True)]
-            identity.sync_profiles(identity.unit_of_work(sessions), gone, frozenset())  # no admin left: next round
+            gone = (Profile(f"A{n}", "First", deleted=True), Profile(f"B{n}", "Second", deleted=True))
+            identity.sync_profiles(identity.unit_of_work(sessions), SyncProfiles(profiles=gone))  # no admin left
     finally:
         engine.dispose()

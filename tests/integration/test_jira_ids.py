@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from domains.tasks import handlers as tasks
-from domains.tasks.model import DuplicateJiraId, NewTask
+from domains.tasks.commands import CreateTask
+from domains.tasks.model import DuplicateJiraId
 from tests.e2e.harness import eventually
 from tests.integration.slack_app import SlackApp
 from tests.integration.test_identity_upsert import at_once
@@ -56,10 +57,10 @@ def test_edit_and_delete_without_a_ref_say_which_ref_they_need(app: SlackApp) ->
 
 def test_two_tasks_given_the_same_jira_id_at_once_make_one_task(app: SlackApp) -> None:
     for n in range(5):
-        new = NewTask(f"Fix part {n}", f"RACE-{n}")
+        one, other = (CreateTask(author_id=a, title=f"Fix part {n}", jira_id=f"RACE-{n}") for a in ("U1", "U2"))
         failures = at_once(
-            lambda: tasks.create_task(tasks.unit_of_work(app.sessions), "U1", new),  # noqa: B023
-            lambda: tasks.create_task(tasks.unit_of_work(app.sessions), "U2", new),  # noqa: B023
+            lambda: tasks.create_task(tasks.unit_of_work(app.sessions), one),  # noqa: B023
+            lambda: tasks.create_task(tasks.unit_of_work(app.sessions), other),  # noqa: B023
         )
         assert [type(f) for f in failures] == [DuplicateJiraId]
     assert app.scalar("SELECT count(DISTINCT jira_id) || '/' || count(*) FROM tasks_tasks") == "5/5"

@@ -20,7 +20,7 @@ from domains.kernel.contracts import UserCreated
 from domains.kernel.events import Event, make_event, parse_event
 from domains.kernel.settings import Settings
 from domains.tasks import handlers as tasks
-from domains.tasks.model import NewTask
+from domains.tasks.commands import CreateTask, EditTask
 from jobs.runtime import Runtime
 from tests.fakes.slack_api import FakeSlack
 
@@ -42,7 +42,11 @@ def a_task_priced(runtime: Runtime, client: WebClient) -> list[Event]:
     runtime.applier("tasks", client).apply(
         make_event("identity", UserCreated(user_id="U1", name="U1", email=None, avatar_url=None, role="worker"))
     )
-    tasks.create_task(tasks.unit_of_work(runtime.sessions), "UAUTHOR", NewTask("Fix the beak", None), random.Random(1))
+    tasks.create_task(
+        tasks.unit_of_work(runtime.sessions),
+        CreateTask(author_id="UAUTHOR", title="Fix the beak", jira_id=None),
+        random.Random(1),
+    )
     task_events = outbox_events(runtime, "tasks")
     runtime.applier("accounting", client).apply_many(task_events)
     return task_events + outbox_events(runtime, "accounting")
@@ -119,7 +123,8 @@ def test_an_update_whose_answer_was_lost_is_not_made_twice_and_a_redelivered_bat
 
     seen = len(outbox_events(runtime, "tasks"))
     task_id = UUID(row(runtime, "SELECT task_id FROM tasks_tasks")[0])
-    tasks.update_task(tasks.unit_of_work(runtime.sessions), task_id, "UAUTHOR", False, NewTask("Fix it", None))
+    edit = EditTask(task_id=task_id, editor_id="UAUTHOR", is_admin=False, title="Fix it")
+    tasks.edit_task(tasks.unit_of_work(runtime.sessions), edit)
     edits = outbox_events(runtime, "tasks")[seen:]
     slack.drop_after_accepting["chat.update"] = 1
     with pytest.raises(SlackUnavailable):

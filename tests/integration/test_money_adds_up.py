@@ -23,7 +23,8 @@ from domains.kernel.db import make_engine, make_session_factory
 from domains.kernel.events import Event, make_event, parse_event
 from domains.tasks import consumers as tasks_consumers
 from domains.tasks import handlers as tasks
-from domains.tasks.model import NewTask, NotAssignee
+from domains.tasks.commands import CompleteTask, CreateTask, ShuffleTasks
+from domains.tasks.model import NotAssignee
 from domains.tasks.queries import get_task
 from domains.tasks.tables import outbox as tasks_outbox
 from tests.integration.ledger import recorded_cycles
@@ -65,15 +66,22 @@ def test_a_scripted_day_adds_up(sessions: sessionmaker[Session]) -> None:
     hire(sessions, ["UMANAGER"], role="manager")
     rng = random.Random(42)
     created = [
-        tasks.create_task(tasks.unit_of_work(sessions), "UMANAGER", NewTask(f"Task {n}", f"UP-{n}"), rng)
+        tasks.create_task(
+            tasks.unit_of_work(sessions), CreateTask(author_id="UMANAGER", title=f"Task {n}", jira_id=f"UP-{n}"), rng
+        )
         for n in range(12)
     ]
-    tasks.shuffle_tasks(tasks.unit_of_work(sessions), rng)
+    tasks.shuffle_tasks(tasks.unit_of_work(sessions), ShuffleTasks(), rng)
     for task in created[:5]:
-        tasks.complete_task(tasks.unit_of_work(sessions), task.task_id, assignee_of(sessions, task.task_id))
+        tasks.complete_task(
+            tasks.unit_of_work(sessions),
+            CompleteTask(task_id=task.task_id, user_id=assignee_of(sessions, task.task_id)),
+        )
     not_the_assignee = next(w for w in WORKERS if w != assignee_of(sessions, created[6].task_id))
     with pytest.raises(NotAssignee):
-        tasks.complete_task(tasks.unit_of_work(sessions), created[6].task_id, not_the_assignee)
+        tasks.complete_task(
+            tasks.unit_of_work(sessions), CompleteTask(task_id=created[6].task_id, user_id=not_the_assignee)
+        )
 
     consumer = accounting(sessions)
     for event in outbox_events(sessions, tasks_outbox):
@@ -103,7 +111,9 @@ def test_a_scripted_day_adds_up(sessions: sessionmaker[Session]) -> None:
 
 def test_the_same_event_twice_changes_nothing(sessions: sessionmaker[Session]) -> None:
     hire(sessions, ["U1"])
-    task = tasks.create_task(tasks.unit_of_work(sessions), "U1", NewTask("Fix the beak", "UP-42"))
+    task = tasks.create_task(
+        tasks.unit_of_work(sessions), CreateTask(author_id="U1", title="Fix the beak", jira_id="UP-42")
+    )
     events = outbox_events(sessions, tasks_outbox)
     consumer = accounting(sessions)
     assert all(consumer.apply(e) for e in events)
@@ -120,7 +130,7 @@ def test_an_assignment_heard_before_the_task_is_charged_once_with_the_right_fee(
     sessions: sessionmaker[Session],
 ) -> None:
     hire(sessions, ["U1"])
-    tasks.create_task(tasks.unit_of_work(sessions), "U1", NewTask("Fix the beak", None))
+    tasks.create_task(tasks.unit_of_work(sessions), CreateTask(author_id="U1", title="Fix the beak", jira_id=None))
     created, assigned = outbox_events(sessions, tasks_outbox)
     consumer = accounting(sessions)
     consumer.apply(assigned)
@@ -136,8 +146,10 @@ def test_an_assignment_heard_before_the_task_is_charged_once_with_the_right_fee(
 
 def test_a_batch_applies_each_event_once_and_all_or_nothing(sessions: sessionmaker[Session]) -> None:
     hire(sessions, ["U1"])
-    first = tasks.create_task(tasks.unit_of_work(sessions), "U1", NewTask("Fix the beak", "UP-42"))
-    tasks.complete_task(tasks.unit_of_work(sessions), first.task_id, "U1")
+    first = tasks.create_task(
+        tasks.unit_of_work(sessions), CreateTask(author_id="U1", title="Fix the beak", jira_id="UP-42")
+    )
+    tasks.complete_task(tasks.unit_of_work(sessions), CompleteTask(task_id=first.task_id, user_id="U1"))
     created, assigned, completed = outbox_events(sessions, tasks_outbox)
     consumer = accounting(sessions)
 

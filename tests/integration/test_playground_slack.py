@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from bot.playground.local import sync_and_seed
 from bot.playground.workspace import GENERAL, PEOPLE
 from domains.identity import handlers as identity
+from domains.identity.commands import ChangeRole
 from domains.identity.queries import get_user, list_users
 from domains.kernel.db import make_engine, make_session_factory
 from tests.e2e.harness import ROOT, eventually, playground_env
@@ -204,7 +205,9 @@ def test_the_demo_workspace_gets_its_roles_once_when_new(served: tuple[Playgroun
         assert roles == {person.slack_id: person.role for person in PEOPLE}
         assert roles["UADA"] == "admin" and roles["UMAX"] == "manager" and roles["UACE"] == "accountant"
 
-        identity.change_role(identity.unit_of_work(sessions), "UMAX", "worker", "UADA")
+        identity.change_role(
+            identity.unit_of_work(sessions), ChangeRole(user_id="UMAX", role="worker", changed_by="UADA")
+        )
         sync_and_seed(client, sessions, frozenset())
         kept = get_user(sessions, "UMAX")
         assert kept is not None and kept.role == "worker"

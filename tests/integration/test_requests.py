@@ -9,11 +9,20 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import text
 
-from bot.requests import accept_completion, accept_creation
+from bot.requests import (
+    ReplyTo,
+    TaskCompletionRequested,
+    TaskCreationRequested,
+    accept,
+    accept_completion,
+    accept_creation,
+    form_request_id,
+)
 from bot.slack_client import make_client
 from domains.kernel.contracts import UserCreated
 from domains.kernel.events import Event, make_event, parse_event
 from domains.kernel.settings import Settings
+from domains.tasks.commands import CreateTask
 from domains.tasks.model import parse_new_task
 from jobs.runtime import Runtime
 from tests.fakes.slack_api import FakeSlack
@@ -91,3 +100,50 @@ def test_a_done_click_by_someone_else_is_refused_in_place_and_changes_nothing(
     shown = json.dumps(update.args["blocks"])
     assert "Only the task's assignee can mark it done. <@U1> holds it now; nothing changed." in shown
     assert "task_done" not in shown  # the message no longer offers what the clicker cannot do
+
+
+def test_a_form_submitted_twice_makes_one_task_and_one_answer(
+    runtime: Runtime, client: WebClient, slack: FakeSlack
+) -> None:
+    hire(runtime, client, "U1")
+    services = runtime.services()
+    for _ in range(2):  # Slack timed the first ack out, and the author submitted the same form again
+        command = CreateTask(request_id=form_request_id(CreateTask, "V42"), author_id="UAUTHOR", title="Fix the beak")
+        accept(services, command, ReplyTo(user_id="UAUTHOR", view_id="V42"))
+    runner = runtime.applier("requests", client)
+    assert [runner.apply(request) for request in queued(runtime, client)] == [True, False]
+    assert scalar(runtime, "SELECT count(*) FROM tasks_tasks") == 1
+    [told] = slack.calls_to("chat.postMessage")
+    assert told.args["channel"] == "UAUTHOR" and told.args["text"].startswith("Created Fix the beak")
+
+
+def test_requests_queued_before_slack_request_existed_are_still_carried_out_once(
+    runtime: Runtime, client: WebClient, slack: FakeSlack
+) -> None:
+    hire(runtime, client, "U1")
+    asked = TaskCreationRequested(
+        author_id="UA", title="Fix the beak", jira_id="UP-1", description="", response_url=slack.response_url("old")
+    )
+    old = make_event("gateway", asked, correlation_id=uuid.uuid4())
+    runtime.bus.publish([(old.topic, old.to_json())])
+    runner = runtime.applier("requests", client)
+    [request] = queued(runtime, client)
+    assert runner.apply(request) is True and runner.apply(request) is False
+    assert scalar(runtime, f"SELECT count(*) FROM tasks_inbox WHERE event_id = '{old.event_id}'") == 1  # as before
+    [reply] = slack.calls_to("response_url")
+    assert reply.args["text"] == "Created Fix the beak (UP-1) and assigned it to <@U1>."
+
+    task_id = uuid.UUID(str(scalar(runtime, "SELECT task_id FROM tasks_tasks")))
+    clicked = TaskCompletionRequested(
+        task_id=task_id,
+        user_id="U1",
+        response_url=slack.response_url("list"),
+        shown_in="ephemeral",
+        channel_id=None,
+        message_ts=None,
+    )
+    done = make_event("gateway", clicked)
+    assert runner.apply(done) is True
+    assert scalar(runtime, "SELECT status FROM tasks_tasks") == "done"
+    [redrawn] = [c for c in slack.calls_to("response_url") if c.path == "/response/list"]
+    assert redrawn.args["replace_original"] is True

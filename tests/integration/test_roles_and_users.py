@@ -7,10 +7,11 @@ import random
 
 from bot.users_sync import profile_from_slack
 from domains.identity import handlers as identity
+from domains.identity.commands import SyncProfiles
 from domains.identity.handlers import sync_profiles
 from domains.identity.queries import get_user
 from domains.tasks import handlers as tasks
-from domains.tasks.model import NewTask
+from domains.tasks.commands import CreateTask
 from tests.e2e.harness import eventually
 from tests.fakes.slack_api import Call, member
 from tests.integration.slack_app import MEMBERS, SlackApp, blocks_of, buttons
@@ -36,7 +37,11 @@ def test_an_admin_gives_a_role_and_it_counts_at_once_everywhere(app: SlackApp) -
     shuffled = app.sender.command("U2", "/shuffle", "", app.slack.response_url("shuffle"))
     assert "Shuffling" in shuffled.json()["text"]  # the actor is read per request: no restart needed
     for n in range(5):
-        tasks.create_task(tasks.unit_of_work(app.sessions), "UADMIN", NewTask(f"Task {n}", None), random.Random(n))
+        tasks.create_task(
+            tasks.unit_of_work(app.sessions),
+            CreateTask(author_id="UADMIN", title=f"Task {n}", jira_id=None),
+            random.Random(n),
+        )
     assert app.scalar("SELECT count(DISTINCT assignee_id) FROM tasks_tasks") == 1  # only U1 is a worker now
 
 
@@ -81,7 +86,11 @@ def test_team_join_and_user_change_keep_users_current(app: SlackApp) -> None:
 
 def test_a_deactivated_users_open_tasks_go_to_other_workers(app: SlackApp) -> None:
     for n in range(6):
-        tasks.create_task(tasks.unit_of_work(app.sessions), "UADMIN", NewTask(f"Task {n}", None), random.Random(n))
+        tasks.create_task(
+            tasks.unit_of_work(app.sessions),
+            CreateTask(author_id="UADMIN", title=f"Task {n}", jira_id=None),
+            random.Random(n),
+        )
     leaver = str(app.scalar("SELECT assignee_id FROM tasks_tasks LIMIT 1"))
     app.sender.event({"type": "user_change", "user": member(leaver, "Leaver", deleted=True)}, "Ev-gone")
     assert eventually(lambda: app.events("identity", "UserDeleted"), bool) == [{"user_id": leaver}]
@@ -172,7 +181,10 @@ def test_a_configured_or_workspace_admin_demoted_stays_demoted_through_user_chan
         app.sender.event({"type": "user_change", "user": who}, f"Ev-change{n}")  # renamed: they were heard
     updated = eventually(lambda: app.events("identity", "UserUpdated"), lambda e: len(e) == 2)
     assert sorted((u["name"], u["role"]) for u in updated) == [("Ada L", "worker"), ("Carol C", "manager")]
-    sync_profiles(identity.unit_of_work(app.sessions), [profile_from_slack(m) for m in MEMBERS], frozenset({"UADMIN"}))
+    sync_profiles(
+        identity.unit_of_work(app.sessions),
+        SyncProfiles(profiles=tuple([profile_from_slack(m) for m in MEMBERS]), admin_ids=frozenset({"UADMIN"})),
+    )
     assert (role_of(app, "UADMIN"), role_of(app, "U3"), role_of(app, "U2")) == ("worker", "manager", "admin")
     shuffled = app.sender.command("UADMIN", "/shuffle", "", app.slack.response_url("shuffle")).json()
     assert "Only managers and admins" in shuffled["text"]  # and a worker again: tasks can be given to them

@@ -10,8 +10,8 @@ import psycopg
 from sqlalchemy import text
 
 from domains.tasks import handlers as tasks
+from domains.tasks.commands import CreateTask, ShuffleTasks
 from domains.tasks.handlers import _SHUFFLE_LOCK
-from domains.tasks.model import NewTask
 from tests.e2e.harness import eventually
 from tests.integration.slack_app import SlackApp
 
@@ -24,7 +24,11 @@ def assignments(app: SlackApp) -> list[tuple[str, str]]:
 
 def make_tasks(app: SlackApp, count: int) -> None:
     for n in range(count):
-        tasks.create_task(tasks.unit_of_work(app.sessions), "UADMIN", NewTask(f"Task {n}", None), random.Random(n))
+        tasks.create_task(
+            tasks.unit_of_work(app.sessions),
+            CreateTask(author_id="UADMIN", title=f"Task {n}", jira_id=None),
+            random.Random(n),
+        )
 
 
 def test_a_worker_is_refused_and_nothing_changes(app: SlackApp) -> None:
@@ -67,7 +71,7 @@ def test_two_shuffles_at_once_run_one_after_the_other(app: SlackApp) -> None:
 
     def shuffle(seed: int) -> None:
         start.wait()
-        tasks.shuffle_tasks(tasks.unit_of_work(app.sessions), random.Random(seed))
+        tasks.shuffle_tasks(tasks.unit_of_work(app.sessions), ShuffleTasks(), random.Random(seed))
 
     threads = [threading.Thread(target=shuffle, args=(seed,)) for seed in (1, 2)]
     for thread in threads:

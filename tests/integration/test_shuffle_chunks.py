@@ -17,7 +17,8 @@ from domains.kernel.db import make_engine, make_session_factory
 from domains.kernel.events import make_event
 from domains.tasks import consumers as tasks_consumers
 from domains.tasks import handlers as tasks
-from domains.tasks.model import NewTask, NoWorkers
+from domains.tasks.commands import CompleteTask, CreateTask, ShuffleTasks
+from domains.tasks.model import NoWorkers
 from domains.tasks.tables import outbox
 from jobs.migrations import upgrade
 
@@ -63,13 +64,16 @@ def assigned_events(sessions: sessionmaker[Session]) -> list[dict[str, str]]:
 def test_every_open_task_moves_once_and_done_ones_stay(sessions: sessionmaker[Session]) -> None:
     hire(sessions, WORKERS)
     rng = random.Random(3)
-    created = [tasks.create_task(tasks.unit_of_work(sessions), "U1", NewTask(f"T{n}", None), rng) for n in range(30)]
+    created = [
+        tasks.create_task(tasks.unit_of_work(sessions), CreateTask(author_id="U1", title=f"T{n}", jira_id=None), rng)
+        for n in range(30)
+    ]
     for task in created[:4]:
-        tasks.complete_task(tasks.unit_of_work(sessions), task.task_id, task.assignee_id)
+        tasks.complete_task(tasks.unit_of_work(sessions), CompleteTask(task_id=task.task_id, user_id=task.assignee_id))
     before = holders(sessions)
     announced = len(assigned_events(sessions))
 
-    moved = tasks.shuffle_tasks(tasks.unit_of_work(sessions), rng)
+    moved = tasks.shuffle_tasks(tasks.unit_of_work(sessions), ShuffleTasks(), rng)
 
     after = holders(sessions)
     shuffle_events = assigned_events(sessions)[announced:]
@@ -85,9 +89,11 @@ def test_every_open_task_moves_once_and_done_ones_stay(sessions: sessionmaker[Se
 
 def test_without_workers_the_shuffle_is_refused_and_nothing_moves(sessions: sessionmaker[Session]) -> None:
     hire(sessions, ["U1"])
-    tasks.create_task(tasks.unit_of_work(sessions), "U1", NewTask("Alone", None), random.Random(1))
+    tasks.create_task(
+        tasks.unit_of_work(sessions), CreateTask(author_id="U1", title="Alone", jira_id=None), random.Random(1)
+    )
     hire(sessions, ["U1"], role="manager")  # the only worker becomes a manager: no one left to assign to
     before = holders(sessions)
     with pytest.raises(NoWorkers):
-        tasks.shuffle_tasks(tasks.unit_of_work(sessions), random.Random(2))
+        tasks.shuffle_tasks(tasks.unit_of_work(sessions), ShuffleTasks(), random.Random(2))
     assert holders(sessions) == before and len(assigned_events(sessions)) == 1

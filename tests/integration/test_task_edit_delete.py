@@ -7,6 +7,7 @@ from uuid import UUID
 
 from domains.accounting.queries import balance_of
 from domains.tasks import handlers as tasks
+from domains.tasks.commands import CompleteTask, ShuffleTasks
 from tests.e2e.harness import eventually
 from tests.integration.slack_app import SlackApp
 
@@ -36,7 +37,7 @@ def test_the_author_edits_from_the_menu_and_tasks_emits_task_updated_v2(app: Sla
 
     values = {"title": "Fix the wing", "jira_id": "UP-2", "description": "left one"}
     assert app.sender.submit_view("U1", "task_edit", values, private_metadata=task_id).status == 200
-    updated = app.events("tasks", "TaskUpdated")
+    updated = eventually(lambda: app.events("tasks", "TaskUpdated"), bool)
     assert updated == [{"task_id": task_id, "title": "Fix the wing", "jira_id": "UP-2", "description": "left one"}]
     assert app.scalar("SELECT body FROM tasks_outbox WHERE body LIKE '%TaskUpdated%'").count('"event_version":2') == 1
     assert app.scalar("SELECT title FROM tasks_tasks") == "Fix the wing"
@@ -70,13 +71,13 @@ def test_an_admin_deletes_an_open_task_the_assignee_is_told_and_it_is_never_assi
 
     reply = app.sender.submit_view("UADMIN", "task_delete", {}, private_metadata=task_id)
     assert reply.json()["response_action"] == "update"
-    assert app.scalar("SELECT status FROM tasks_tasks") == "deleted"
+    eventually(lambda: app.scalar("SELECT status FROM tasks_tasks"), lambda status: status == "deleted")
     assert app.events("tasks", "TaskDeleted") == [{"task_id": task_id, "deleted_by": "UADMIN"}]
     told = app.slack.wait_for("chat.update", where=lambda c: "Deleted by" in json.dumps(c.args["blocks"]))[0]
     assert told.args["channel"] == f"D{assignee}"  # the assignment DM itself now says so, without its Done button
     assert "task_done" not in json.dumps(told.args["blocks"]) and "UADMIN" in json.dumps(told.args["blocks"])
 
-    assert tasks.shuffle_tasks(tasks.unit_of_work(app.sessions)) == 0
+    assert tasks.shuffle_tasks(tasks.unit_of_work(app.sessions), ShuffleTasks()) == 0
     assert app.scalar("SELECT count(*) FROM tasks_outbox WHERE body LIKE '%TaskAssigned%'") == 1
     assert balance_of(app.sessions, assignee) == -fee  # the fee already charged stays; nothing else moves
 
@@ -96,7 +97,7 @@ def test_only_admins_delete_and_only_open_tasks(app: SlackApp) -> None:
     reply = app.sender.submit_view("U1", "task_delete", {}, private_metadata=task_id)
     assert reply.json()["view"]["title"]["text"] == "Not deleted"
 
-    tasks.complete_task(tasks.unit_of_work(app.sessions), UUID(task_id), assignee)
+    tasks.complete_task(tasks.unit_of_work(app.sessions), CompleteTask(task_id=UUID(task_id), user_id=assignee))
     reply = app.sender.submit_view("UADMIN", "task_delete", {}, private_metadata=task_id)
     assert "already done" in str(reply.json()["view"]["blocks"])
     assert app.scalar("SELECT status FROM tasks_tasks") == "done"

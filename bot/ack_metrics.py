@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import Counter, Histogram
 from slack_bolt import App, BoltRequest, BoltResponse
-from slack_bolt.kwargs_injection.utils import build_required_kwargs
-from slack_bolt.util.utils import get_arg_names_of_callable
+from slack_bolt.listener.listener_error_handler import CustomListenerErrorHandler
 
 from domains.kernel.consumer import OUTAGES
 from domains.tasks.model import TaskError
@@ -51,22 +49,11 @@ class MeteredApp(App):
 
     def error(self, func: Callable[..., BoltResponse | None]) -> Callable[..., BoltResponse | None]:
         """The app's error handler, after noting whether the error refused the request or failed it."""
-        arg_names = get_arg_names_of_callable(func)
+        handler = CustomListenerErrorHandler(self.logger, func)  # what Bolt would make of `func` itself
 
-        def noted(
-            error: Exception, request: BoltRequest, response: BoltResponse | None, logger: logging.Logger
-        ) -> BoltResponse | None:
+        def noted(error: Exception, request: BoltRequest, response: BoltResponse | None) -> None:
             request.context[OUTCOME] = "refused" if isinstance(error, (TaskError, *OUTAGES)) else "failed"
-            arguments = build_required_kwargs(
-                logger=logger,
-                required_arg_names=arg_names,
-                request=request,
-                response=response,
-                error=error,
-                this_func=func,
-                next_keys_required=False,
-            )
-            return func(**arguments)
+            handler.handle(error, request, response)  # sets the response to the one `func` returns, if any
 
         super().error(noted)
         return func

@@ -12,6 +12,7 @@ import copy
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,6 +21,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+from slack_sdk.web import SlackResponse
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -55,6 +57,24 @@ def refused(error: SlackApiError) -> str | None:
     if response.status_code == 200 and isinstance(response.data, dict):
         return str(response.data.get("error"))
     return None
+
+
+def content(key: str, blocks: list[dict[str, Any]], text: str, shown: str) -> dict[str, Any]:
+    """A task message's blocks and text, and its key and what it shows in its metadata."""
+    return {"blocks": blocks, "text": text, "metadata": metadata(key, shown)}
+
+
+def attempt(
+    method: Callable[..., SlackResponse], message: dict[str, Any], **where: Any
+) -> SlackResponse | SlackApiError:
+    """The call's reply, or the error by which Slack answered that it did nothing; an unknown outcome (a 5xx) is
+    raised, and settled from Slack's record next time."""
+    try:
+        return method(**where, **message)
+    except SlackApiError as failure:
+        if refused(failure) is None:
+            raise
+        return failure
 
 
 def _as_outage(failure: Exception) -> Exception:
@@ -167,22 +187,15 @@ class MessageSender:
             return True
         blocks, text = render(view)
         shown = content_hash(blocks, text)
-        self._write(message.key, state="posting")
-        try:
-            reply = self.client.chat_postMessage(
-                channel=self._channel_of(message.user_id) or message.user_id,
-                blocks=blocks,
-                text=text,
-                metadata=metadata(message.key, shown),
-            )
-        except SlackApiError as failure:
-            error = refused(failure)
-            if error is None:
-                raise  # a 5xx: the outcome is unknown, and stays `posting` until settled
-            self._write(message.key, state="failed" if error in GONE else "pending")  # Slack posted nothing
-            if error in GONE:
+        self._write(message.key, state="posting")  # a 5xx leaves it so: the outcome is unknown until settled
+        channel = self._channel_of(message.user_id) or message.user_id
+        reply = attempt(self.client.chat_postMessage, content(message.key, blocks, text, shown), channel=channel)
+        if isinstance(reply, SlackApiError):
+            gone = refused(reply) in GONE
+            self._write(message.key, state="failed" if gone else "pending")  # Slack posted nothing
+            if gone:
                 return True
-            raise
+            raise reply
         self._posted(message, str(reply["channel"]), str(reply["ts"]), shown)
         return True
 
@@ -205,22 +218,13 @@ class MessageSender:
         blocks, text = render(load_view(self.sessions, message))
         shown = content_hash(blocks, text)
         if shown != message.shown_hash:
-            self._write(message.key, updating_hash=shown)
-            try:
-                self.client.chat_update(
-                    channel=message.channel_id,
-                    ts=message.ts,
-                    blocks=blocks,
-                    text=text,
-                    metadata=metadata(message.key, shown),
-                )
-            except SlackApiError as failure:
-                error = refused(failure)
-                if error is None:
-                    raise  # a 5xx: what the message shows is settled from Slack's record next time
+            self._write(message.key, updating_hash=shown)  # a 5xx leaves it so: settled from Slack's record
+            where = {"channel": message.channel_id, "ts": message.ts}
+            reply = attempt(self.client.chat_update, content(message.key, blocks, text, shown), **where)
+            if isinstance(reply, SlackApiError):
                 self._write(message.key, updating_hash=None)  # Slack changed nothing
-                if error not in UNCHANGEABLE:
-                    raise
+                if refused(reply) not in UNCHANGEABLE:
+                    raise reply
                 shown = message.shown_hash or ""
         with self.sessions() as session:
             session.execute(

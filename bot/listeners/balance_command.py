@@ -38,18 +38,17 @@ def acknowledge(ack: Ack, command: dict[str, str], context: BoltContext) -> None
 
 def show(body: dict[str, Any], command: dict[str, str], respond: Respond, context: BoltContext) -> None:
     """After the ack: the caller's own balance and one day's lines, only to them."""
-    services = services_of(context)
+    day = asked(command, context)
+    if isinstance(day, Refusal):
+        return  # answered by the ack
+    assert context.user_id is not None
+    timezone = services_of(context).settings.timezone
     with answered(body, context):
-        day = asked(command, context)
-        if isinstance(day, Refusal):
-            return
-        assert context.user_id is not None
-        today = cycle_of(utcnow(), services.settings.timezone)
-        shown = statement(services.sessions, context.user_id, day, later=day == today)
-        blocks = balance_view(shown, services.settings.timezone, today=day == today)
+        today = cycle_of(utcnow(), timezone)
+        shown = statement(services_of(context).sessions, context.user_id, day, later=day == today)
         at = "is" if day == today else f"at the end of {day.isoformat()} was"
         text = f"Your balance {at} {format_cents(shown.end_cents)}."
-        respond(response_type="ephemeral", text=text, blocks=blocks)
+        respond(response_type="ephemeral", text=text, blocks=balance_view(shown, timezone, today=day == today))
 
 
 def register(app: App) -> None:

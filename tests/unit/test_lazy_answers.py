@@ -18,6 +18,7 @@ from bot.listeners.errors import APOLOGY
 from bot.listeners.later import answered, just_ack
 from bot.listeners.middleware import WithServices, services_of
 from bot.services import Services
+from domains.kernel.commands import CommandBus
 from domains.kernel.memory_bus import MemoryBus
 from domains.kernel.settings import Settings
 from domains.tasks.model import TaskNotFound
@@ -34,7 +35,7 @@ def slack() -> Iterator[FakeSlack]:
 
 def shortcut_to(slack: FakeSlack, error: Exception) -> tuple[list[Services], Services]:
     """A global shortcut whose lazy work raises `error`, dispatched once; the services its work saw."""
-    services = Services(Settings(), sessionmaker(), MemoryBus())
+    services = Services(Settings(), sessionmaker(), MemoryBus(), CommandBus())
     client = WebClient(token="xoxb-unit", base_url=slack.api_url)
     app = App(
         client=client,

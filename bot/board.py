@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import mention, render, section, styled, task_line
 from bot.people import UnknownPerson, is_person_reference, person_id
+from bot.replies import Refusal
 from domains.identity.model import UserView, can_shuffle
 from domains.tasks.model import JIRA_PROJECT, BoardFilter
 from domains.tasks.queries import board_page, count_board
@@ -24,7 +25,11 @@ USAGE = (
 
 
 class BoardRefusal(Exception):
-    """A board that cannot be shown: the message says why, for the user."""
+    """A board that cannot be shown: `answer` says why, for the user."""
+
+    def __init__(self, answer: str | Refusal) -> None:
+        super().__init__(answer.said if isinstance(answer, Refusal) else answer)
+        self.answer = answer
 
 
 ONLY_YOURS = "Only managers and admins see other people's tasks: `/task board` shows you your own."
@@ -47,7 +52,7 @@ def _person(sessions: sessionmaker[Session], word: str) -> str:
     try:
         return person_id(sessions, word)
     except UnknownPerson as unknown:
-        raise BoardRefusal(str(unknown)) from unknown
+        raise BoardRefusal(unknown.answer) from unknown
 
 
 def allowed(actor: UserView, board: BoardFilter) -> BoardFilter:

@@ -7,6 +7,7 @@ import re
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import slack_escape
+from bot.replies import Refusal
 from domains.identity.queries import users_named
 
 # With should_escape, Slack sends a mention picked from its menu as <@U123|sky> (or <@U123>).
@@ -15,7 +16,11 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 
 
 class UnknownPerson(Exception):
-    """The reference names nobody, or several people; the message says so, for the user."""
+    """The reference names nobody, or several people; `answer` says so, for the user, with the name as typed."""
+
+    def __init__(self, answer: str | Refusal) -> None:
+        super().__init__(answer.said if isinstance(answer, Refusal) else answer)
+        self.answer = answer
 
 
 def is_person_reference(word: str) -> bool:
@@ -34,8 +39,10 @@ def person_id(sessions: sessionmaker[Session], reference: str) -> str:
     found = users_named(sessions, name) if name else []
     if len(found) == 1:
         return found[0].slack_id
-    shown = slack_escape(name or reference)
     if not found:
-        raise UnknownPerson(f"Nobody in this workspace is called @{shown}: pick them from Slack's @ menu.")
+        raise UnknownPerson(
+            Refusal(f"Nobody in this workspace is called @{name or reference}: pick them from Slack's @ menu.")
+        )
+    shown = slack_escape(name)  # beside our own mentions of them: escaped, within mrkdwn
     everyone = ", ".join(f"<@{user.slack_id}>" for user in found)
     raise UnknownPerson(f"Several people are called @{shown} ({everyone}): pick the one you mean from Slack's @ menu.")

@@ -13,7 +13,7 @@ from bot.listeners.middleware import services_of
 from bot.replies import Refusal
 from domains.accounting.model import InvalidDay, parse_day
 from domains.accounting.queries import statement
-from domains.kernel.clock import cycle_of, format_cents, utcnow
+from domains.kernel.clock import format_cents
 
 USAGE = (
     "*How to use `/balance`*\n"
@@ -25,7 +25,7 @@ USAGE = (
 def asked(command: dict[str, str], context: BoltContext) -> date | Refusal:
     """The day asked for, or why it cannot be read."""
     try:
-        return parse_day(command.get("text", ""), cycle_of(utcnow(), services_of(context).settings.timezone))
+        return parse_day(command.get("text", ""), services_of(context).today())
     except InvalidDay as error:
         return Refusal(f"Sorry, {error}.", USAGE)
 
@@ -42,10 +42,11 @@ def show(body: dict[str, Any], command: dict[str, str], respond: Respond, contex
     if isinstance(day, Refusal):
         return  # answered by the ack
     assert context.user_id is not None
-    timezone = services_of(context).settings.timezone
+    services = services_of(context)
+    timezone = services.settings.timezone
     with answered(body, context):
-        today = cycle_of(utcnow(), timezone)
-        shown = statement(services_of(context).sessions, context.user_id, day, later=day == today)
+        today = services.today()
+        shown = statement(services.sessions, context.user_id, day, later=day == today)
         at = "is" if day == today else f"at the end of {day.isoformat()} was"
         text = f"Your balance {at} {format_cents(shown.end_cents)}."
         respond(response_type="ephemeral", text=text, blocks=balance_view(shown, timezone, today=day == today))

@@ -14,7 +14,7 @@ from bot.home import publish_home
 from bot.listeners.later import ack_or_refuse, answered
 from bot.listeners.middleware import known_user, services_of
 from bot.people import UnknownPerson, person_id
-from bot.replies import Refusal
+from bot.replies import Refusal, message_of
 from bot.services import Services
 from domains.identity import handlers as identity
 from domains.identity.commands import ChangeRole
@@ -65,21 +65,21 @@ def change(
     with answered(body, context):
         asked = parse_role_change(str(command.get("text", "")))
         if isinstance(asked, RoleRequest) and not _refusal(actor, command):
-            respond(response_type="ephemeral", text=_give_role(services_of(context), client, actor, asked))
+            respond(response_type="ephemeral", **message_of(_give_role(services_of(context), client, actor, asked)))
 
 
 def register(app: App) -> None:
     app.command("/ates")(ack=acknowledge, lazy=[change])
 
 
-def _give_role(services: Services, client: WebClient, actor: UserView, asked: RoleRequest) -> str:
+def _give_role(services: Services, client: WebClient, actor: UserView, asked: RoleRequest) -> str | Refusal:
     """What the admin is told: the change made, or why there was none."""
     try:
         user_id = person_id(services.sessions, asked.person)
         known_user(services, client, user_id)  # fetched from Slack if aTES has not met them yet
         change = services.commands.handle(ChangeRole(user_id=user_id, role=asked.role, changed_by=actor.slack_id))
-    except UnknownPerson as refusal:
-        return str(refusal)
+    except UnknownPerson as unknown:
+        return unknown.answer
     except identity.LastAdmin:
         return f"<@{user_id}> is the last active admin: make someone else an admin first. Nothing was changed."
     except SlackApiError as error:

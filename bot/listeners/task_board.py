@@ -10,6 +10,7 @@ from slack_bolt import App, BoltContext, Respond
 from bot.board import BOARD_PAGE, BoardRefusal, allowed, board_blocks, board_of_button
 from bot.listeners.later import answered, just_ack
 from bot.listeners.middleware import services_of
+from bot.replies import message_of
 from domains.identity.model import UserView
 
 
@@ -21,7 +22,7 @@ def page_chosen(body: dict[str, Any], action: dict[str, Any], respond: Respond, 
         try:
             blocks = board_blocks(services_of(context).sessions, allowed(actor, board), offset)
         except BoardRefusal as refusal:
-            respond(replace_original=False, response_type="ephemeral", text=str(refusal))
+            respond(replace_original=False, response_type="ephemeral", **message_of(refusal.answer))
             return
         respond(replace_original=True, text="Open tasks", blocks=blocks)
 

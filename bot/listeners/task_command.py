@@ -8,7 +8,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.board import BoardRefusal, allowed, board_blocks, parse_board
-from bot.listeners.later import answered, just_ack
+from bot.listeners.later import ack_or_refuse, answered, just_ack
 from bot.listeners.middleware import services_of
 from bot.requests import accept_creation
 from bot.services import Services
@@ -86,7 +86,7 @@ def _board(ack: Ack, services: Services, actor: UserView, text: str) -> None:
     try:
         blocks = board_blocks(services.sessions, allowed(actor, parse_board(services.sessions, text)))
     except BoardRefusal as refusal:
-        ack(response_type="ephemeral", text=str(refusal))
+        ack_or_refuse(ack, refusal.answer)
         return
     ack(response_type="ephemeral", text="Open tasks", blocks=blocks)
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from sqlalchemy import text
 
 from domains.accounting.queries import balance_of
-from domains.kernel.clock import utcnow
 from domains.kernel.db import make_engine
 from jobs.migrations import upgrade
 from tests.e2e.harness import SIGNING_SECRET, System, base_env, eventually
@@ -18,7 +17,7 @@ from tests.fakes.slack_api import Call, FakeSlack
 from tests.fakes.slack_requests import SlackSender
 from tests.integration.ledger import Ledger
 
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # the Celery test's processes start their clocks here
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # every process the tests start runs its clock from here
 
 
 def work_yesterday(database: str, now: datetime) -> dict[str, int]:
@@ -41,8 +40,9 @@ def test_the_day_closes_by_itself_and_the_money_views_show_it(slack: FakeSlack, 
     database = f"sqlite:///{tmp_path / 'var' / 'ates.sqlite3'}"
     (tmp_path / "var").mkdir()
     upgrade(database)
-    owed = work_yesterday(database, utcnow())
-    running = System(base_env(slack.api_url, ATES_DATA_DIR=str(tmp_path / "var")), tmp_path)
+    owed = work_yesterday(database, NOW)
+    env = base_env(slack.api_url, ATES_DATA_DIR=str(tmp_path / "var"), ATES_CLOCK_START=NOW.isoformat())
+    running = System(env, tmp_path)
     running.start(distributed=False)
     try:
         paid = slack.wait_for("chat.postMessage", where=dm_to("U1"))[0]

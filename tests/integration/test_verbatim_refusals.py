@@ -56,3 +56,17 @@ def refuses_as_typed(app: SlackApp, typed: str) -> None:
 
     role = app.sender.command("UADMIN", "/ates", f"role <@U2> {typed}", app.slack.response_url("role")).json()
     shows_as_typed(role, f'"{typed}" is not a role: worker, manager, accountant, admin. Nothing was changed.')
+
+
+def test_a_person_nobody_is_called_is_named_as_typed(app: SlackApp) -> None:
+    for n, typed in enumerate(TYPED):
+        names_nobody_as_typed(app, typed, f"role-{n}")
+
+
+def names_nobody_as_typed(app: SlackApp, typed: str, answered_at: str) -> None:
+    nobody = f"Nobody in this workspace is called @{typed}: pick them from Slack's @ menu."
+    board = app.sender.command("UADMIN", "/task", f"board @{typed}", app.slack.response_url("board")).json()
+    shows_as_typed(board, nobody)
+    app.sender.command("UADMIN", "/ates", f"role @{typed} manager", app.slack.response_url(answered_at))
+    [role] = app.slack.wait_for("response_url", where=lambda call: call.path == f"/response/{answered_at}")
+    shows_as_typed(role.args, nobody)

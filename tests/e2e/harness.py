@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from jobs import groups
+from tests.fakes.slack_api import FAKE_LIMITS
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,6 +85,7 @@ def base_env(api_url: str, **extra: str) -> dict[str, str]:
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_BOT_TOKEN": "xoxb-e2e",
             "ATES_ADMIN_IDS": "UADMIN",
+            "ATES_SLACK_BURST": str(FAKE_LIMITS.burst),  # as many back to back as the fake (and Slack) tolerates
             "PYTHONUNBUFFERED": "1",
             **extra,
         }

@@ -21,7 +21,7 @@ from bot.users_sync import sync_workspace
 from domains.kernel.settings import Settings
 from jobs.runtime import Runtime
 from tests.e2e.harness import eventually
-from tests.fakes.slack_api import Call, FakeSlack, member
+from tests.fakes.slack_api import FAKE_LIMITS, Call, FakeSlack, member
 from tests.fakes.slack_requests import SlackSender
 
 T = TypeVar("T")
@@ -85,6 +85,7 @@ def serve(slack: FakeSlack, database_url: str) -> Iterator[SlackApp]:
         slack_signing_secret=SIGNING_SECRET,
         slack_bot_token="xoxb-in-process",
         ates_admin_ids="UADMIN",
+        ates_slack_burst=FAKE_LIMITS.burst,  # as many back to back as the fake (and Slack) tolerates
     )
     runtime = Runtime.build(settings)
     client = make_client(settings)

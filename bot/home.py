@@ -16,23 +16,9 @@ from bot.home_view import PAGE_SIZE, HomeData, home_view
 from domains.accounting.queries import statement
 from domains.identity.model import UserView, can_shuffle
 from domains.identity.queries import get_user
+from domains.kernel import contracts
 from domains.kernel.clock import cycle_of, utcnow
 from domains.kernel.consumer import OneByOne
-from domains.kernel.contracts import (
-    TASK_LIFECYCLE,
-    TASKS,
-    TRANSACTIONS,
-    BalanceCarriedOver,
-    ShuffleCompleted,
-    TaskAssigned,
-    TaskCompleted,
-    TaskCreatedV2,
-    TaskDeleted,
-    TaskUpdatedV2,
-    UserBalanceIncreased,
-    UserPaid,
-    UserWithdrawn,
-)
 from domains.kernel.events import Event, Payload
 from domains.kernel.settings import Settings
 from domains.tasks.queries import (
@@ -71,14 +57,16 @@ def publish_home(client: WebClient, sessions: sessionmaker[Session], settings: S
 def affected_users(event: Event, sessions: sessionmaker[Session]) -> set[str]:
     """Whose App Home an event changes."""
     payload = event.payload()
-    if isinstance(payload, TaskAssigned) and payload.previous_assignee_id:
+    if isinstance(payload, contracts.TaskAssigned) and payload.previous_assignee_id:
         return {payload.assignee_id, payload.previous_assignee_id}
-    if isinstance(payload, TaskAssigned | TaskCompleted):  # created or done: its author's "tasks you created" too
+    if isinstance(
+        payload, contracts.TaskAssigned | contracts.TaskCompleted
+    ):  # created or done: its author's "tasks you created" too
         task = get_task(sessions, payload.task_id)
         return {payload.assignee_id} | ({task.author_id} if task else set())
-    if isinstance(payload, UserWithdrawn | UserBalanceIncreased | UserPaid):
+    if isinstance(payload, contracts.UserWithdrawn | contracts.UserBalanceIncreased | contracts.UserPaid):
         return {payload.user_id}
-    if isinstance(payload, TaskUpdatedV2 | TaskDeleted):
+    if isinstance(payload, contracts.TaskUpdatedV2 | contracts.TaskDeleted):
         task = get_task(sessions, payload.task_id)
         return {task.assignee_id} if task else set()
     return set()
@@ -100,12 +88,22 @@ class HomeRefresher(OneByOne):
     settings: Settings
     queue: HomeQueue
     group: str = GROUP
-    topics: tuple[str, ...] = (TASKS, TASK_LIFECYCLE, TRANSACTIONS)
+    topics: tuple[str, ...] = (contracts.TASKS, contracts.TASK_LIFECYCLE, contracts.TRANSACTIONS)
     handles: frozenset[type[Payload]] = frozenset(
-        {TaskAssigned, TaskCompleted, TaskUpdatedV2, TaskDeleted, UserWithdrawn, UserBalanceIncreased, UserPaid}
+        {
+            contracts.TaskAssigned,
+            contracts.TaskCompleted,
+            contracts.TaskUpdatedV2,
+            contracts.TaskDeleted,
+            contracts.UserWithdrawn,
+            contracts.UserBalanceIncreased,
+            contracts.UserPaid,
+        }
     )
     # A new task shows with its assignment, a shuffle with its draws; a carried-over balance is unchanged.
-    ignores: frozenset[type[Payload]] = frozenset({TaskCreatedV2, ShuffleCompleted, BalanceCarriedOver})
+    ignores: frozenset[type[Payload]] = frozenset(
+        {contracts.TaskCreatedV2, contracts.ShuffleCompleted, contracts.BalanceCarriedOver}
+    )
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _wake: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None

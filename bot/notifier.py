@@ -14,18 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.message_sender import MessageSender
 from bot.task_messages import record_events
-from domains.kernel.contracts import (
-    AUDIT_RECORDS,
-    TASK_LIFECYCLE,
-    TASKS,
-    AuditRecordCreated,
-    ShuffleCompleted,
-    TaskAssigned,
-    TaskCompleted,
-    TaskCreatedV2,
-    TaskDeleted,
-    TaskUpdatedV2,
-)
+from domains.kernel import contracts
 from domains.kernel.events import Event, Payload
 
 GROUP = "notifier"
@@ -42,12 +31,18 @@ class Notifier:
     client: WebClient
     sessions: sessionmaker[Session]
     group: str = GROUP
-    topics: tuple[str, ...] = field(default=(TASK_LIFECYCLE, TASKS, AUDIT_RECORDS))
+    topics: tuple[str, ...] = field(default=(contracts.TASK_LIFECYCLE, contracts.TASKS, contracts.AUDIT_RECORDS))
     handles: frozenset[type[Payload]] = frozenset(
-        {TaskAssigned, ShuffleCompleted, TaskUpdatedV2, TaskDeleted, AuditRecordCreated}
+        {
+            contracts.TaskAssigned,
+            contracts.ShuffleCompleted,
+            contracts.TaskUpdatedV2,
+            contracts.TaskDeleted,
+            contracts.AuditRecordCreated,
+        }
     )
     # A new task is told by its assignment; a completion by the reward's audit record, which says how much.
-    ignores: frozenset[type[Payload]] = frozenset({TaskCreatedV2, TaskCompleted})
+    ignores: frozenset[type[Payload]] = frozenset({contracts.TaskCreatedV2, contracts.TaskCompleted})
     sender: MessageSender = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -18,41 +18,27 @@ from domains.accounting.handlers import (
 )
 from domains.accounting.model import PriceDraw
 from domains.accounting.tables import Member
+from domains.kernel import contracts
 from domains.kernel.clock import utcnow
 from domains.kernel.consumer import Subscription
-from domains.kernel.contracts import (
-    TASK_LIFECYCLE,
-    TASKS,
-    USERS,
-    ShuffleCompleted,
-    TaskAssigned,
-    TaskCompleted,
-    TaskCreatedV2,
-    TaskDeleted,
-    TaskUpdatedV2,
-    UserCreated,
-    UserDeleted,
-    UserRoleChanged,
-    UserUpdated,
-)
 from domains.kernel.db import table_of, upsert
 from domains.kernel.events import Event
 from domains.kernel.unit_of_work import UnitOfWork
 
 GROUP = "accounting"
-TOPICS = (TASKS, TASK_LIFECYCLE, USERS)
+TOPICS = (contracts.TASKS, contracts.TASK_LIFECYCLE, contracts.USERS)
 
 
-def on_user(uow: UnitOfWork, payload: UserCreated | UserUpdated, _event: Event) -> None:
-    is_active = payload.is_active if isinstance(payload, UserUpdated) else True
+def on_user(uow: UnitOfWork, payload: contracts.UserCreated | contracts.UserUpdated, _event: Event) -> None:
+    is_active = payload.is_active if isinstance(payload, contracts.UserUpdated) else True
     _save(uow, payload.user_id, {"name": payload.name, "role": payload.role, "is_active": is_active})
 
 
-def on_user_deleted(uow: UnitOfWork, payload: UserDeleted, _event: Event) -> None:
+def on_user_deleted(uow: UnitOfWork, payload: contracts.UserDeleted, _event: Event) -> None:
     _save(uow, payload.user_id, {"is_active": False})
 
 
-def on_role_changed(uow: UnitOfWork, payload: UserRoleChanged, _event: Event) -> None:
+def on_role_changed(uow: UnitOfWork, payload: contracts.UserRoleChanged, _event: Event) -> None:
     _save(uow, payload.user_id, {"role": payload.new_role})
 
 
@@ -69,16 +55,17 @@ def subscription(
         group=GROUP,
         topics=TOPICS,
         handlers={
-            TaskCreatedV2: on_task_created,
-            TaskUpdatedV2: on_task_updated,
-            TaskAssigned: on_task_assigned,
-            TaskCompleted: on_task_completed,
-            UserCreated: on_user,
-            UserUpdated: on_user,
-            UserDeleted: on_user_deleted,
-            UserRoleChanged: on_role_changed,
+            contracts.TaskCreatedV2: on_task_created,
+            contracts.TaskUpdatedV2: on_task_updated,
+            contracts.TaskAssigned: on_task_assigned,
+            contracts.TaskCompleted: on_task_completed,
+            contracts.UserCreated: on_user,
+            contracts.UserUpdated: on_user,
+            contracts.UserDeleted: on_user_deleted,
+            contracts.UserRoleChanged: on_role_changed,
         },
-        ignores=frozenset({TaskDeleted, ShuffleCompleted}),  # what was charged stays charged; each draw is its own
+        # What was charged stays charged; each draw of a shuffle is charged as its own TaskAssigned.
+        ignores=frozenset({contracts.TaskDeleted, contracts.ShuffleCompleted}),
         unit_of_work=lambda: AccountingUnitOfWork(sessions, prices, timezone, clock),
         prepare=price_named_tasks,
     )

@@ -16,30 +16,11 @@ from domains.analytics.handlers import (
     on_task_data,
     on_task_deleted,
 )
+from domains.kernel import contracts
 from domains.kernel.consumer import Subscription
-from domains.kernel.contracts import (
-    AUDIT_RECORDS,
-    PRICES,
-    TASK_LIFECYCLE,
-    TASKS,
-    TRANSACTIONS,
-    AuditRecordCreated,
-    BalanceCarriedOver,
-    PriceAssigned,
-    ShuffleCompleted,
-    TaskAssigned,
-    TaskCompleted,
-    TaskCreatedV2,
-    TaskDeleted,
-    TaskPriceCreated,
-    TaskUpdatedV2,
-    UserBalanceIncreased,
-    UserPaid,
-    UserWithdrawn,
-)
 
 GROUP = "analytics"
-TOPICS = (TASKS, TASK_LIFECYCLE, PRICES, TRANSACTIONS, AUDIT_RECORDS)
+TOPICS = (contracts.TASKS, contracts.TASK_LIFECYCLE, contracts.PRICES, contracts.TRANSACTIONS, contracts.AUDIT_RECORDS)
 
 
 def subscription(sessions: sessionmaker[Session], timezone: ZoneInfo) -> Subscription[AnalyticsUnitOfWork]:
@@ -47,18 +28,20 @@ def subscription(sessions: sessionmaker[Session], timezone: ZoneInfo) -> Subscri
         group=GROUP,
         topics=TOPICS,
         handlers={
-            TaskCreatedV2: on_task_data,
-            TaskUpdatedV2: on_task_data,
-            TaskDeleted: on_task_deleted,
-            TaskCompleted: on_task_completed,
-            TaskPriceCreated: on_price,
-            PriceAssigned: on_price,
-            UserWithdrawn: on_fee_charged,
-            UserBalanceIncreased: on_reward_paid,
-            AuditRecordCreated: on_audit_record,
+            contracts.TaskCreatedV2: on_task_data,
+            contracts.TaskUpdatedV2: on_task_data,
+            contracts.TaskDeleted: on_task_deleted,
+            contracts.TaskCompleted: on_task_completed,
+            contracts.TaskPriceCreated: on_price,
+            contracts.PriceAssigned: on_price,
+            contracts.UserWithdrawn: on_fee_charged,
+            contracts.UserBalanceIncreased: on_reward_paid,
+            contracts.AuditRecordCreated: on_audit_record,
         },
         # Who holds a task, and what a close paid or carried over, change no figure analytics keeps:
         # balances come from the audit records.
-        ignores=frozenset({TaskAssigned, ShuffleCompleted, UserPaid, BalanceCarriedOver}),
+        ignores=frozenset(
+            {contracts.TaskAssigned, contracts.ShuffleCompleted, contracts.UserPaid, contracts.BalanceCarriedOver}
+        ),
         unit_of_work=lambda: AnalyticsUnitOfWork(sessions, timezone),
     )

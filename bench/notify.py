@@ -3,8 +3,11 @@
 `python -m bench.notify [tasks] [--workers N] [--seconds S]`:
 - a `/shuffle` of the open tasks among the workers: seconds until the last worker has been told, and that
   time as a ratio to the minimum Slack's limits allow for the calls that were made;
-- `/task new` at a sustained 20 requests/s for S seconds: the assignee's DM latency, p50 and p99.
-Both are measured from the calls the fake Web API recorded (when it received each).
+- `/task new` at a sustained 20 requests/s for S seconds: the assignee's DM latency, p50 and p99, twice: within
+  Slack's workspace-wide `chat.postMessage` limit (ATES_SLACK_POST_PER_MIN, 600 a minute: 20 DMs a second are
+  twice what it lets through, so the queue, and the latency, grow with the run), and with that limit raised to
+  1,500 a minute in the app and the fake alike, which shows aTES's own latency (the goal: p99 <= 1 s).
+All are measured from the calls the fake Web API recorded (when it received each).
 """
 
 from __future__ import annotations
@@ -39,30 +42,37 @@ LATENCY_S = 0.15  # Slack's own, roughly
 PROCESSES = ("web", "requests", "relay", "tasks", "accounting", "notifier")
 DM_RATE = 20  # /task new a second
 TITLE = re.compile(r"Bench DM (\d+)\b")
+RAISED_POST_PER_MIN = 1_500.0  # room for 20 DMs a second: what aTES itself adds, with Slack's workspace limit aside
 
 
 def run(size: int, workers: int = 5_000, seconds: int = 60) -> Report:
     told_s, ratio, checks = _shuffle(size, workers)
-    p50, p99 = _dm_latency(seconds, min(workers, 500))
+    limited_p50, limited_p99 = _dm_latency(seconds, min(workers, 500), SlackLimits().post_per_minute)
+    p50, p99 = _dm_latency(seconds, min(workers, 500), RAISED_POST_PER_MIN)
     figures = [
         Figure("last worker told after the shuffle", told_s, "s"),
         Figure("... as a ratio to Slack's limits", ratio, "x", "<= 1.2", ratio <= 1.2),
         *(Figure(name, value, "", "0", value == 0) for name, value in checks.items()),
-        Figure(f"DM after /task new p50 ({DM_RATE}/s)", p50, "ms"),
-        Figure(f"DM after /task new p99 ({DM_RATE}/s)", p99, "ms", "<= 1,000", p99 <= 1_000),
+        Figure(f"DM after /task new p50 ({DM_RATE}/s, Slack's 600 posts/min)", limited_p50, "ms"),
+        Figure(f"DM after /task new p99 ({DM_RATE}/s, Slack's 600 posts/min)", limited_p99, "ms"),
+        Figure(f"DM after /task new p50 ({DM_RATE}/s, 1,500 posts/min)", p50, "ms"),
+        Figure(f"DM after /task new p99 ({DM_RATE}/s, 1,500 posts/min)", p99, "ms", "<= 1,000", p99 <= 1_000),
     ]
     summary = {"notify_all_s": told_s, "notify_ratio": ratio, "dm_p99_ms": p99}
     return Report(f"notify: shuffle of {size:,} tasks among {workers:,} workers; DMs for {seconds} s", figures, summary)
 
 
 @contextmanager
-def _stack(tasks: int, workers: int) -> Iterator[tuple[FakeSlack, str, Stack]]:
-    slack = FakeSlack(latency_s=LATENCY_S)
+def _stack(tasks: int, workers: int, posts_per_min: float | None = None) -> Iterator[tuple[FakeSlack, str, Stack]]:
+    """The app and a fake Slack, both at Slack's limits, or both at `posts_per_min` chat.postMessage a minute."""
+    limits = SlackLimits(burst=2, post_per_minute=posts_per_min or SlackLimits().post_per_minute)
+    slack = FakeSlack(latency_s=LATENCY_S, limits=limits)
     slack.start()
+    env = {"ATES_SLACK_POST_PER_MIN": str(posts_per_min)} if posts_per_min else {}
     try:
         with scratch_database() as url, redis_namespace() as prefix:
             _seed(url, tasks, workers)
-            with Stack(url, prefix, slack.api_url) as stack:
+            with Stack(url, prefix, slack.api_url, extra_env=env) as stack:
                 for name in PROCESSES:
                     stack.start(name)
                 yield slack, url, stack
@@ -120,9 +130,9 @@ def _checks(posts: list[Call], refused: list[Call], assignees: list[str]) -> dic
     }
 
 
-def _dm_latency(seconds: int, workers: int) -> tuple[float, float]:
+def _dm_latency(seconds: int, workers: int, posts_per_min: float) -> tuple[float, float]:
     count = DM_RATE * seconds
-    with _stack(0, workers) as (slack, _url, stack):
+    with _stack(0, workers, posts_per_min) as (slack, _url, stack):
         sender = SlackSender(stack.url, SIGNING_SECRET)
         sent_at: dict[int, float] = {}
         started = time.monotonic()

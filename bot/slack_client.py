@@ -27,7 +27,7 @@ from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
-from bot.slack_pace import MemoryPace, Pace, RedisPace, SlackLimits
+from bot.slack_pace import Keys, MemoryPace, Pace, RedisPace, SlackLimits
 from domains.kernel.settings import Settings
 
 CALLS = Counter("ates_slack_api_calls", "Slack Web API calls made (refused ones included)", ["method"])
@@ -67,9 +67,7 @@ class PacedClient(WebClient):
         method = urlsplit(url).path.rsplit("/", 1)[-1]
         keys = self.limits.keys(method, _channel_of(args))
         for refusals in range(MAX_REFUSALS + 1):
-            wait = self.pace.reserve(keys)
-            if wait > 0:
-                time.sleep(wait)
+            self._wait_for_slot(keys)
             CALLS.labels(method).inc()
             with CALL_SECONDS.labels(method).time():
                 response = super()._perform_urllib_http_request(url=url, args=args)
@@ -78,6 +76,14 @@ class PacedClient(WebClient):
             RATE_LIMITED.labels(method).inc()
             self.pace.hold(keys, _retry_after(response["headers"]))
         raise AssertionError("unreachable")
+
+    def _wait_for_slot(self, keys: Keys) -> None:
+        """Wait for each key's slot in turn, the narrowest (a channel's) first. Booked together, a call held back by
+        its channel would book the workspace's slot as far ahead, holding up every other channel's calls with it."""
+        for key in reversed(keys):
+            wait = self.pace.reserve([key])
+            if wait > 0:
+                time.sleep(wait)
 
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
         """One request on this thread's kept connection to the host (a fresh one if the server dropped it)."""

@@ -83,7 +83,7 @@ class SlackLimits:
         )
 
     def keys(self, method: str, channel: str | None) -> list[tuple[str, Rate]]:
-        """The paces a call to `method` (in `channel`) must keep."""
+        """The paces a call to `method` (in `channel`) must keep: the workspace's first, then the narrower channel's."""
         if method != POST:
             return [(method, Rate(self.tier_per_minute[TIER_OF.get(method, DEFAULT_TIER)], self.burst))]
         keys = [(method, Rate(self.post_per_minute, self.burst))]

@@ -131,3 +131,15 @@ def test_a_call_whose_answer_is_lost_is_sent_again_only_by_a_client_that_keeps_i
     client.chat_postMessage(channel="U3", text="twice")
     assert [c.args["text"] for c in fake.calls_to("chat.postMessage")][2:] == ["twice", "twice"]
     client.close()
+
+
+def test_a_post_held_back_by_its_channel_does_not_hold_up_another_channel(fake: FakeSlack) -> None:
+    client = make_client(Settings(slack_api_url=fake.api_url))  # one post a second per channel
+    client.chat_postMessage(channel="UA", text="first to A")
+    second_to_a = threading.Thread(target=client.chat_postMessage, kwargs={"channel": "UA", "text": "second to A"})
+    second_to_a.start()
+    time.sleep(0.1)  # A's second post is waiting for A's slot, a second after its first
+    client.chat_postMessage(channel="UB", text="to B")
+    second_to_a.join()
+    assert [call.args["text"] for call in fake.calls_to("chat.postMessage")] == ["first to A", "to B", "second to A"]
+    client.close()

@@ -7,30 +7,30 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from domains.accounting.queries import audit_check, balance_of, last_closed_cycle
-from domains.kernel.clock import utcnow
 from tests.integration.cli import ates, ates_env, spawn_ates
 from tests.integration.ledger import Ledger
 
 WORKERS = [f"U{n}" for n in range(1, 7)]
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # the test's and every `ates` command's clock start here
 
 
 @pytest.fixture
 def ledger(pg_url: str) -> Iterator[Ledger]:
-    running = Ledger.on(pg_url, utcnow())
+    running = Ledger.on(pg_url, NOW)
     yield running
     running.dispose()
 
 
 @pytest.fixture
 def env(pg_url: str, redis_url: str, stream_prefix: str, tmp_path: Path) -> dict[str, str]:
-    return ates_env(pg_url, redis_url, stream_prefix, tmp_path)
+    return ates_env(pg_url, redis_url, stream_prefix, tmp_path, ATES_CLOCK_START=NOW.isoformat())
 
 
 def work_yesterday(ledger: Ledger) -> dict[str, int]:
@@ -61,7 +61,7 @@ def test_a_bad_date_is_refused_and_changes_nothing(ledger: Ledger, env: dict[str
 
 def test_a_day_not_over_is_refused_and_changes_nothing(ledger: Ledger, env: dict[str, str]) -> None:
     work_yesterday(ledger)
-    tomorrow = ledger.clock() + timedelta(days=1)  # not over, even if the run crosses midnight
+    tomorrow = ledger.clock() + timedelta(days=1)  # not over
     refused = ates(env, "close-day", "--date", tomorrow.date().isoformat())
     assert refused.returncode == 1
     assert "is not over yet" in refused.stderr

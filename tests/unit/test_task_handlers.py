@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import StaticPool
 
 from domains.kernel.commands import CarriedOutBefore
 from domains.kernel.unit_of_work import UnitOfWork
@@ -19,14 +17,12 @@ from domains.tasks import handlers as tasks
 from domains.tasks.commands import CompleteTask, CreateTask, DeleteTask, EditTask, ShuffleTasks
 from domains.tasks.model import DuplicateJiraId, NotAllowed, NotAssignee, NoWorkers, TaskClosed, TaskView
 from domains.tasks.tables import Member, Task, metadata, outbox
+from tests.in_memory import in_memory_sessions
 
 
 @pytest.fixture
-def sessions() -> Iterator[sessionmaker[Session]]:
-    engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
-    metadata.create_all(engine)
-    yield sessionmaker(engine, expire_on_commit=False)
-    engine.dispose()
+def sessions() -> sessionmaker[Session]:
+    return in_memory_sessions(metadata)
 
 
 def uow(sessions: sessionmaker[Session]) -> UnitOfWork:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import pytest
@@ -15,14 +15,6 @@ from sqlalchemy.exc import OperationalError
 from bot.ack_metrics import MeteredApp, labels
 from domains.tasks.model import InvalidTask
 from tests.fakes.slack_api import FakeSlack
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack(members=[])
-    fake.start()
-    yield fake
-    fake.stop()
 
 
 def answered(slack: FakeSlack, listener: Callable[[Ack], None]) -> int:

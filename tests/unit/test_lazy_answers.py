@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-import pytest
 from slack_bolt import App, BoltContext, BoltRequest
 from slack_sdk import WebClient
 from sqlalchemy.orm import sessionmaker
@@ -23,14 +22,6 @@ from domains.kernel.memory_bus import MemoryBus
 from domains.kernel.settings import Settings
 from domains.tasks.model import TaskNotFound
 from tests.fakes.slack_api import FakeSlack
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack(members=[])
-    fake.start()
-    yield fake
-    fake.stop()
 
 
 def shortcut_to(slack: FakeSlack, error: Exception) -> tuple[list[Services], Services]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
@@ -12,6 +13,7 @@ from domains.kernel.contracts import TRANSACTIONS, BalanceCarriedOver, UserBalan
 from domains.kernel.events import Event, Payload
 from domains.kernel.once import OnceGuard
 
+log = logging.getLogger(__name__)
 GROUP = "payouts"
 PAYMENTS: tuple[type[Payload], ...] = (UserPaid, BalanceCarriedOver)  # a set display of the two trips mypy
 
@@ -35,7 +37,8 @@ class PayoutNotifier(OneByOne):
         key = f"payout-dm:{event.event_id}"
         if not isinstance(payload, (UserPaid, BalanceCarriedOver)) or self.sent.seen(key):
             return False
-        channel = self.client.conversations_open(users=payload.user_id)["channel"]["id"]
-        self.client.chat_postMessage(channel=channel, blocks=payout_dm(payload), text=payout_text(payload))
+        # Posted to the user id: Slack delivers it in the app's DM, with no conversations.open (Tier 3) per payout.
+        self.client.chat_postMessage(channel=payload.user_id, blocks=payout_dm(payload), text=payout_text(payload))
         self.sent.remember(key)
+        log.info("told %s of the close of %s", payload.user_id, payload.billing_cycle.isoformat())
         return True

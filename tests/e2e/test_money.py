@@ -33,7 +33,7 @@ def work_yesterday(database: str, now: datetime) -> dict[str, int]:
 
 
 def dm_to(user_id: str) -> Callable[[Call], bool]:
-    return lambda call: call.args.get("channel") == f"D{user_id}"
+    return lambda call: call.args.get("channel") == user_id  # posted to the user id: Slack picks the DM
 
 
 def test_the_day_closes_by_itself_and_the_money_views_show_it(slack: FakeSlack, tmp_path: Path) -> None:

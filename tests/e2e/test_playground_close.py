@@ -61,7 +61,7 @@ def test_closing_the_day_now_pays_out_and_posts_the_analytics_once(playground: P
     assert closed["summary"].startswith("closed ")
     payout = playground.wait_for(
         "chat.postMessage",
-        where=lambda c: c.args.get("channel") == dm_channel(assignee) and "paid" in str(c.args.get("text", "")).lower(),
+        where=lambda c: c.args.get("channel") == assignee and "paid" in str(c.args.get("text", "")).lower(),
     )
     assert payout
     post = playground.wait_for("chat.postMessage", where=lambda c: c.args.get("channel") == ANALYTICS)

@@ -55,9 +55,9 @@ def test_each_payout_is_sent_once_even_after_a_failed_send(
     assert "chat.postMessage" not in slack.fail_next  # the first send failed, and was retried
     sent = {call.args["channel"]: call.args["text"] for call in slack.calls_to("chat.postMessage")}
     assert len(slack.calls_to("chat.postMessage")) == 2
-    assert sent["DU1"] == (
+    assert sent["U1"] == (
         "You earned $12.10 on Fri 20 Nov 2026 (rewards minus fees). "
         "Your balance of $25.10 was paid to you; it starts again from $0.00."
     )
-    assert "balance of -$15.00 carries over to the next day" in sent["DU2"]
-    assert "Nothing was paid" in sent["DU2"]
+    assert "balance of -$15.00 carries over to the next day" in sent["U2"]
+    assert "Nothing was paid" in sent["U2"]

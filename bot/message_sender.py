@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import copy
 import logging
+import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 EVENT_TYPE = "ates_task_message"
 LEASE = timedelta(minutes=2)  # a claim older than this belongs to a member that died
 CLAIM = 500
+STALL_S = 0.2  # a message that could not go yet (its task not priced) is looked at again after this
 GONE = {"channel_not_found", "user_not_found", "cannot_dm_bot", "account_inactive", "is_archived", "not_in_channel"}
 UNCHANGEABLE = {"message_not_found", "cant_update_message", "channel_not_found", "edit_window_closed"}
 
@@ -108,18 +110,40 @@ class MessageSender:
         self._pool = ThreadPoolExecutor(self.parallel, thread_name_prefix="messages")
 
     def flush(self) -> None:
-        """Send what is due, until nothing more can be sent now; re-raises the first failure after the rest."""
+        """Send what is due, until nothing more can be sent now; re-raises the first failure after the rest.
+
+        Each channel is a lane of its own, in order; lanes run side by side and a finished lane's place goes to
+        what is due next at once, so a channel waiting for its one-a-second pace holds up no other channel."""
         plan_completed_shuffles(self.sessions)
-        while keys := self._claim():
-            by_channel: dict[str, list[str]] = defaultdict(list)
-            for key, user_id in keys:
-                by_channel[user_id].append(key)
-            outcomes = list(self._pool.map(self._send_in_order, by_channel.values()))
-            failures = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
-            if failures:
-                raise _as_outage(failures[0])
-            if not any(outcomes):
-                return
+        lanes: dict[str, Future[bool | Exception]] = {}
+        stalled: dict[str, float] = {}  # channels whose message could not go yet (not priced), and since when
+        failure: Exception | None = None
+        claim = True
+        while True:
+            if claim and failure is None:
+                waiting = {channel for channel, since in stalled.items() if time.monotonic() - since < STALL_S}
+                for channel, keys in self._claim_lanes(busy=lanes.keys() | waiting).items():
+                    lanes[channel] = self._pool.submit(self._send_in_order, keys)
+            if not lanes:
+                break
+            finished, _ = wait(lanes.values(), return_when=FIRST_COMPLETED)
+            outcomes = {
+                channel: lanes.pop(channel).result() for channel, lane in list(lanes.items()) if lane in finished
+            }
+            failure = failure or next((o for o in outcomes.values() if isinstance(o, Exception)), None)
+            stalled |= {channel: time.monotonic() for channel, outcome in outcomes.items() if outcome is False}
+            claim = any(outcome is True for outcome in outcomes.values())  # a lane freed: what is due next may go
+        if failure is not None:
+            raise _as_outage(failure)
+
+    def _claim_lanes(self, busy: Iterable[str]) -> dict[str, list[str]]:
+        """What is due, by channel, for the channels that have no lane running."""
+        running = set(busy)
+        lanes: dict[str, list[str]] = defaultdict(list)
+        for key, user_id in self._claim():
+            if user_id not in running:
+                lanes[user_id].append(key)
+        return lanes
 
     def _claim(self) -> list[tuple[str, str]]:
         now = utcnow()

@@ -2,11 +2,16 @@
 
 A task's new assignee is told (one message per worker per shuffle), with the fee charged and the reward on offer;
 an edit, a delete and a completion bring the task's earlier messages up to date; its author is told when it is done.
-What each event means is recorded in the database first (bot/task_messages.py), then sent (bot/message_sender.py).
+What each event means is recorded in the database (bot/task_messages.py), and the batch is acknowledged; a sending
+thread of the group's own sends what is due (bot/message_sender.py) as it is recorded, so a slow Slack or a channel
+waiting for its pace never holds up reading the next events.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
@@ -17,12 +22,17 @@ from bot.task_messages import record_events
 from domains.kernel import contracts
 from domains.kernel.events import Event, Payload
 
+log = logging.getLogger(__name__)
 GROUP = "notifier"
+SEND_THREAD = "notifier-send"
+MAX_PAUSE_S = 10.0
 
 
 @dataclass
 class Notifier:
-    """Each batch is recorded in one transaction, then whatever is due is sent; a retried batch sends nothing twice.
+    """Each batch is recorded in one transaction; the sending thread then sends what is due. A redelivered batch
+    records nothing new and sends nothing twice; a send that fails (Slack or the database away) is tried again after
+    a pause, the messages staying recorded meanwhile.
 
     Accounting's audit records are read too: a withdrawal means the task is priced (its message can say the fee
     and the reward), a deposit that the reward was credited (Done can say how much, and the new balance).
@@ -44,6 +54,9 @@ class Notifier:
     # A new task is told by its assignment; a completion by the reward's audit record, which says how much.
     ignores: frozenset[type[Payload]] = frozenset({contracts.TaskCreatedV2, contracts.TaskCompleted})
     sender: MessageSender = field(init=False, repr=False)
+    _wake: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _thread: threading.Thread | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.sender = MessageSender(self.client, self.sessions)
@@ -54,4 +67,32 @@ class Notifier:
 
     def apply_many(self, events: list[Event]) -> None:
         record_events(self.sessions, events)
-        self.sender.flush()
+        self.resume()
+
+    def resume(self) -> None:
+        """Have the sending thread send what is due (started when there is none; it ends once nothing is left)."""
+        with self._lock:
+            self._wake.set()
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._send, name=SEND_THREAD, daemon=True)
+                self._thread.start()
+
+    def _send(self) -> None:
+        failures = 0
+        while self._wanted():
+            try:
+                self.sender.flush()
+                failures = 0
+            except Exception:  # Slack or the database away: the messages stay recorded, and go once it is back
+                failures += 1
+                log.exception("could not send the task messages due (attempt %d); trying again", failures)
+                time.sleep(min(0.2 * 2**failures, MAX_PAUSE_S))
+                self._wake.set()
+
+    def _wanted(self) -> bool:
+        with self._lock:
+            if self._wake.is_set():
+                self._wake.clear()
+                return True
+            self._thread = None
+            return False

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.home import HOME_DELAY_S, HomeRefresher
 from bot.home_queue import HomeQueue, MemoryHomeQueue, RedisHomeQueue
+from bot.notifier import Notifier
 from bot.services import Services
 from domains.accounting.handlers import AccountingUnitOfWork
 from domains.accounting.handlers import register_commands as register_accounting_commands
@@ -112,8 +113,8 @@ class Runtime:
     def consumer(self, group: str, client: WebClient) -> Consumer:
         name = f"{socket.gethostname()}-{os.getpid()}-{threading.get_ident()}"
         applier = self.applier(group, client)
-        if isinstance(applier, HomeRefresher):
-            applier.resume()  # publish what an earlier run left queued
+        if isinstance(applier, HomeRefresher | Notifier):
+            applier.resume()  # publish or send what an earlier run left queued
         return Consumer(self.bus, applier, name, policy=self.retry_policy(), batch=self.settings.ates_consumer_batch)
 
     def retry_policy(self) -> RetryPolicy:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.gateway import build_app, wsgi
 from bot.home import REFRESH_THREAD
+from bot.notifier import SEND_THREAD
 from bot.slack_client import make_client
 from bot.users_sync import sync_workspace
 from domains.kernel.settings import Settings
@@ -108,6 +109,6 @@ def serve(slack: FakeSlack, database_url: str) -> Iterator[SlackApp]:
         for worker in workers:
             worker.join(timeout=10)
         for thread in threading.enumerate():
-            if thread.name == REFRESH_THREAD:
+            if thread.name in (REFRESH_THREAD, SEND_THREAD):
                 thread.join(timeout=10)
         runtime.engine.dispose()

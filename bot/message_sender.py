@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
 import time
 import uuid
 from collections import defaultdict
@@ -103,6 +104,7 @@ class MessageSender:
     parallel: int = 8
     lease: timedelta = LEASE
     member: str = field(default_factory=lambda: uuid.uuid4().hex)
+    stopping: threading.Event = field(default_factory=threading.Event)  # set: the message in hand is the last
     _pool: ThreadPoolExecutor = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -120,7 +122,7 @@ class MessageSender:
         failure: Exception | None = None
         claim = True
         while True:
-            if claim and failure is None:
+            if claim and failure is None and not self.stopping.is_set():
                 waiting = {channel for channel, since in stalled.items() if time.monotonic() - since < STALL_S}
                 for channel, keys in self._claim_lanes(busy=lanes.keys() | waiting).items():
                     lanes[channel] = self._pool.submit(self._send_in_order, keys)
@@ -177,6 +179,9 @@ class MessageSender:
         """One person's messages in turn; True when any was settled, or the failure."""
         progress = False
         for key in keys:
+            if self.stopping.is_set():  # the process is ending: what is left is free for whoever comes next
+                self._release(key)
+                continue
             try:
                 progress = self._send(key) or progress
             except Exception as error:  # the rest of this channel waits for the retry, keeping its order

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
@@ -69,6 +68,10 @@ class Notifier:
         record_events(self.sessions, events)
         self.resume()
 
+    def stop_with(self, stop: threading.Event) -> None:
+        """The sending thread ends with the process: once `stop` is set, after the messages in hand."""
+        self.sender.stopping = stop
+
     def resume(self) -> None:
         """Have the sending thread send what is due (started when there is none; it ends once nothing is left)."""
         with self._lock:
@@ -79,14 +82,14 @@ class Notifier:
 
     def _send(self) -> None:
         failures = 0
-        while self._wanted():
+        while not self.sender.stopping.is_set() and self._wanted():
             try:
                 self.sender.flush()
                 failures = 0
             except Exception:  # Slack or the database away: the messages stay recorded, and go once it is back
                 failures += 1
                 log.exception("could not send the task messages due (attempt %d); trying again", failures)
-                time.sleep(min(0.2 * 2**failures, MAX_PAUSE_S))
+                self.sender.stopping.wait(min(0.2 * 2**failures, MAX_PAUSE_S))
                 self._wake.set()
 
     def _wanted(self) -> bool:

@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = background_settings(parser, "runs its consumers inside app.py")
     stop = stop_on_signals()
     runtime = Runtime.build(settings)
-    consumer = runtime.consumer(args.group, make_client(settings))
+    consumer = runtime.consumer(args.group, make_client(settings), stop)
     serve_probes(runtime)
     freeze_start_up_objects()
     consumer.run(stop)

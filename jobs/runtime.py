@@ -110,9 +110,11 @@ class Runtime:
             return RedisHomeQueue(self.bus.client, self.settings.ates_stream_prefix, delay_s, interval_s)
         return MemoryHomeQueue(delay_s, interval_s)
 
-    def consumer(self, group: str, client: WebClient) -> Consumer:
+    def consumer(self, group: str, client: WebClient, stop: threading.Event | None = None) -> Consumer:
         name = f"{socket.gethostname()}-{os.getpid()}-{threading.get_ident()}"
         applier = self.applier(group, client)
+        if isinstance(applier, Notifier) and stop is not None:
+            applier.stop_with(stop)
         if isinstance(applier, HomeRefresher | Notifier):
             applier.resume()  # publish or send what an earlier run left queued
         return Consumer(self.bus, applier, name, policy=self.retry_policy(), batch=self.settings.ates_consumer_batch)
@@ -140,7 +142,7 @@ class Runtime:
             threading.Thread(target=run_daily_close, args=(self.commands(), stop), name="close", daemon=True),
         ]
         for group in GROUPS:
-            consumer = self.consumer(group.name, client)
+            consumer = self.consumer(group.name, client, stop)
             threads.append(threading.Thread(target=consumer.run, args=(stop, 200), name=group.name, daemon=True))
         for thread in threads:
             thread.start()

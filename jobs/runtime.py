@@ -91,7 +91,7 @@ class Runtime:
 
     def commands(self) -> CommandBus:
         """Each command's one handler, registered by its class, each run in a fresh unit of work of its domain."""
-        return domain_commands(self.sessions, self.accounting_uow)
+        return domain_commands(self.sessions, self.accounting_uow, self.clock)
 
     def accounting_uow(self) -> AccountingUnitOfWork:
         return AccountingUnitOfWork(self.sessions, self.prices, self.settings.timezone, self.clock)
@@ -149,12 +149,16 @@ class Runtime:
         return threads
 
 
-def domain_commands(sessions: sessionmaker[Session], accounting_uow: Callable[[], AccountingUnitOfWork]) -> CommandBus:
+def domain_commands(
+    sessions: sessionmaker[Session],
+    accounting_uow: Callable[[], AccountingUnitOfWork],
+    clock: Callable[[], datetime] = utcnow,
+) -> CommandBus:
     """Every domain's orders on one bus, each handler in a fresh unit of work of its own domain."""
     bus = CommandBus()
 
     def tasks_(handler: Callable[[UnitOfWork, C], R]) -> Callable[[C], R]:
-        return lambda command: handler(tasks.unit_of_work(sessions), command)
+        return lambda command: handler(tasks.unit_of_work(sessions, clock), command)
 
     def identity_(handler: Callable[[UnitOfWork, C], R]) -> Callable[[C], R]:
         return lambda command: handler(identity.unit_of_work(sessions), command)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, delete
+from sqlalchemy import Table, delete, func
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.analytics.tables import (
@@ -62,9 +62,19 @@ def on_price(uow: UnitOfWork, payload: TaskPriceCreated | PriceAssigned, _event:
 
 
 def on_task_completed(uow: AnalyticsUnitOfWork, payload: TaskCompleted, _event: Event) -> None:
-    """Date the completion by the company's billing cycle."""
+    """Date the completion by the company's calendar, until its reward says which billing cycle it counted in."""
+    table = table_of(CompletedTask)
     cycle = cycle_of(payload.completed_at, uow.timezone)
-    _save_task(uow, payload.task_id, completed_at=payload.completed_at, completed_cycle=cycle)
+    statement = dialect_insert(uow.session, table).values(
+        task_id=str(payload.task_id), completed_at=payload.completed_at, completed_cycle=cycle
+    )
+    kept_cycle = func.coalesce(table.c.completed_cycle, statement.excluded.completed_cycle)
+    uow.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["task_id"],
+            set_={"completed_at": statement.excluded.completed_at, "completed_cycle": kept_cycle},
+        )
+    )
 
 
 def on_fee_charged(uow: UnitOfWork, payload: UserWithdrawn, _event: Event) -> None:
@@ -78,8 +88,11 @@ def on_fee_charged(uow: UnitOfWork, payload: UserWithdrawn, _event: Event) -> No
 
 
 def on_reward_paid(uow: UnitOfWork, payload: UserBalanceIncreased, _event: Event) -> None:
+    """A reward counts in its billing cycle, and so does its task among that day's most expensive: a day closed
+    early (the playground's "close the day now") counts later completions in the next day, as accounting does."""
     key = {"billing_cycle": payload.billing_cycle}
     _add(uow.session, table_of(CycleEarnings), key, "rewards_cents", payload.amount_cents)
+    _save_task(uow, payload.task_id, completed_cycle=payload.billing_cycle)
 
 
 def on_audit_record(uow: UnitOfWork, payload: AuditRecordCreated, _event: Event) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 from uuid import UUID
@@ -20,8 +22,16 @@ class UnitOfWork:
 
     session: Session
 
-    def __init__(self, sessions: sessionmaker[Session], producer: str, outbox: Table, inbox: Table) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        producer: str,
+        outbox: Table,
+        inbox: Table,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self._sessions = sessions
+        self.clock = clock  # what "now" is for the facts its handlers record
         self.producer = producer
         self._outbox = outbox
         self._inbox = inbox

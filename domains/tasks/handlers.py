@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
+from datetime import datetime
 from typing import cast
 from uuid import UUID
 
@@ -44,8 +46,8 @@ SHUFFLE_CHUNK = 5_000  # open tasks locked, moved and announced at a time
 _system_random = random.SystemRandom()
 
 
-def unit_of_work(sessions: sessionmaker[Session]) -> UnitOfWork:
-    return UnitOfWork(sessions, PRODUCER, outbox, inbox)
+def unit_of_work(sessions: sessionmaker[Session], clock: Callable[[], datetime] = utcnow) -> UnitOfWork:
+    return UnitOfWork(sessions, PRODUCER, outbox, inbox, clock)
 
 
 def create_task(uow: UnitOfWork, command: CreateTask, rng: random.Random = _system_random) -> TaskView:
@@ -55,7 +57,7 @@ def create_task(uow: UnitOfWork, command: CreateTask, rng: random.Random = _syst
         new = validate_task(command.title, command.jira_id, command.description)
         _check_jira_id_free(uow.session, new.jira_id, None)
         assignee_id = pick_worker(_workers(uow.session), rng)
-        task = _new_task(command.author_id, new, assignee_id)
+        task = _new_task(command.author_id, new, assignee_id, uow.clock())
         uow.session.add(task)
         uow.session.flush()
         task_id = UUID(task.task_id)
@@ -75,7 +77,7 @@ def create_task(uow: UnitOfWork, command: CreateTask, rng: random.Random = _syst
     return view
 
 
-def _new_task(author_id: str, new: NewTask, assignee_id: str) -> Task:
+def _new_task(author_id: str, new: NewTask, assignee_id: str, created_at: datetime) -> Task:
     return Task(
         task_id=str(uuid.uuid4()),
         title=new.title,
@@ -84,7 +86,7 @@ def _new_task(author_id: str, new: NewTask, assignee_id: str) -> Task:
         status="open",
         author_id=author_id,
         assignee_id=assignee_id,
-        created_at=utcnow(),
+        created_at=created_at,
     )
 
 
@@ -95,7 +97,7 @@ def complete_task(uow: UnitOfWork, command: CompleteTask) -> TaskView:
         task = _locked(uow, command.task_id)
         check_can_complete(task_view(task), command.user_id)
         task.status = "done"
-        task.completed_at = utcnow()
+        task.completed_at = uow.clock()
         uow.emit(TaskCompleted(task_id=command.task_id, assignee_id=command.user_id, completed_at=task.completed_at))
         view = task_view(task)
         uow.commit()
@@ -195,7 +197,9 @@ def shuffle_tasks(uow: UnitOfWork, command: ShuffleTasks, rng: random.Random = _
             moved, after = moved + len(chunk), chunk[-1][0]
         if moved:
             uow.emit(ShuffleCompleted(shuffle_id=shuffle_id, shuffled_by=command.shuffled_by, moved=moved))
-        record = Shuffle(shuffled_by=command.shuffled_by, moved=moved, worker_count=len(workers), shuffled_at=utcnow())
+        record = Shuffle(
+            shuffled_by=command.shuffled_by, moved=moved, worker_count=len(workers), shuffled_at=uow.clock()
+        )
         session.add(record)
         uow.commit()
     return moved

@@ -114,6 +114,20 @@ def test_a_completion_is_dated_by_the_company_time_zone(sessions: sessionmaker[S
     assert most_expensive_task(sessions, day_of(date(2026, 11, 21))) is not None
 
 
+@pytest.mark.parametrize("reward_first", [False, True])
+def test_a_task_counts_on_the_day_its_reward_was_booked(reward_first: bool, sessions: sessionmaker[Session]) -> None:
+    """Completed late on the 20th after that day was closed early: accounting booked the reward on the 21st."""
+    analytics = subscription(sessions, ZoneInfo("UTC"))
+    task_id = uuid.uuid4()
+    booked = reward("U1", 2_200, date(2026, 11, 21), task_id)
+    done = completed(task_id, datetime(2026, 11, 20, 23, 0, tzinfo=UTC))
+    for event in [*priced(task_id, 2_200), *([booked, done] if reward_first else [done, booked])]:
+        analytics.apply(event)
+    assert most_expensive_task(sessions, day_of(DAY)) is None
+    top = most_expensive_task(sessions, day_of(date(2026, 11, 21)))
+    assert top is not None and top.completed_cycle == date(2026, 11, 21)
+
+
 def test_earnings_are_fees_minus_rewards_per_billing_cycle(
     analytics: Subscription[AnalyticsUnitOfWork], sessions: sessionmaker[Session]
 ) -> None:

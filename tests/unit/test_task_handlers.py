@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from domains.tasks import handlers as tasks
 from domains.tasks.commands import CompleteTask, CreateTask, DeleteTask, EditTask, ShuffleTasks
 from domains.tasks.model import DuplicateJiraId, NotAllowed, NotAssignee, NoWorkers, TaskClosed, TaskView
 from domains.tasks.tables import Member, Task, metadata, outbox
+from tests.fakes.clock import FakeClock
 from tests.in_memory import in_memory_sessions
 
 
@@ -140,3 +142,15 @@ def test_a_shuffle_without_workers_moves_nothing(sessions: sessionmaker[Session]
     with pytest.raises(NoWorkers):
         tasks.shuffle_tasks(uow(sessions), ShuffleTasks(), random.Random(3))
     assert emitted(sessions) == before
+
+
+def test_a_task_is_dated_by_the_unit_of_works_clock(sessions: sessionmaker[Session]) -> None:
+    """The process's clock (ATES_CLOCK_START in a demo), not the wall clock: accounting books money by the same."""
+    hire(sessions, "U1")
+    clock = FakeClock(datetime(2026, 11, 20, 23, 50, tzinfo=UTC))
+    task = tasks.create_task(tasks.unit_of_work(sessions, clock), CreateTask(author_id="UA", title="Fix the beak"))
+    clock.advance(minutes=20)
+    tasks.complete_task(tasks.unit_of_work(sessions, clock), CompleteTask(task_id=task.task_id, user_id="U1"))
+    created, _, completed = emitted(sessions)
+    assert created["data"]["created_at"].startswith("2026-11-20T23:50")
+    assert completed["data"]["completed_at"].startswith("2026-11-21T00:10")

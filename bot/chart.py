@@ -35,21 +35,24 @@ def earnings_chart(daily: list[tuple[date, int]], highlighted: date | None = Non
     canvas = FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     values = [cents for _, cents in daily]
-    bars = axes.bar([f"{day:%d %b}" for day, _ in daily], values, color=[EARNED if c >= 0 else LOST for c in values])
+    positions = range(len(daily))  # numbers, not the labels: matplotlib would log its guess at categorical units
+    bars = axes.bar(positions, values, color=[EARNED if c >= 0 else LOST for c in values])
+    labels = [f"{day:%d %b}" for day, _ in daily]
+    axes.set_xticks(positions, labels, rotation=60, ha="right", rotation_mode="anchor")  # each ends under its bar
     axes.axhline(0, color=HIGHLIGHT, linewidth=0.8)
+    axes.set_ylim(*_value_range(values))
     target = highlighted or daily[-1][0]
     for index, ((day, cents), bar) in enumerate(zip(daily, bars, strict=True)):
         if day == target:
-            axes.axvspan(index - 0.5, index + 0.5, color=HIGHLIGHT, alpha=0.08)
+            axes.axvspan(index - 0.5, index + 0.5, color=HIGHLIGHT, alpha=0.08, zorder=0)
             _highlight(axes, bar, cents)
     first, last = daily[0][0], daily[-1][0]
     axes.set_title(f"Management's earnings per day, {first:%d %b} to {last:%d %b %Y}", fontsize=16)
     axes.set_xlabel("Billing cycle (day)", fontsize=12)
     axes.set_ylabel("Fees charged minus rewards paid", fontsize=12)
     axes.yaxis.set_major_formatter(FuncFormatter(lambda cents, _: dollars(cents)))
-    axes.tick_params(axis="x", labelrotation=60, labelsize=10)
+    axes.tick_params(axis="x", labelsize=10)
     axes.tick_params(axis="y", labelsize=11)
-    axes.margins(y=0.15)
     axes.grid(axis="y", alpha=0.3)
     figure.subplots_adjust(left=0.08, right=0.98, top=0.92, bottom=0.2)  # tight_layout would draw twice
     image = io.BytesIO()
@@ -58,6 +61,13 @@ def earnings_chart(daily: list[tuple[date, int]], highlighted: date | None = Non
     canvas.renderer = None
     figure.clear()
     return image.getvalue()
+
+
+def _value_range(values: list[int]) -> tuple[float, float]:
+    """Zero and every bar in view, with room beyond both for the posted day's label, gains or losses."""
+    low, high = min(0, *values), max(0, *values)
+    room = max(high - low, 100) * 0.15
+    return low - room, high + room
 
 
 def _highlight(axes: Axes, bar: Rectangle, cents: int) -> None:
@@ -74,4 +84,5 @@ def _highlight(axes: Axes, bar: Rectangle, cents: int) -> None:
         va="bottom" if above else "top",
         fontsize=13,
         fontweight="bold",
+        bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.9},  # over a neighbour
     )

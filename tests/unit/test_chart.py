@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import logging
 from datetime import date, timedelta
 from typing import cast
 
+import pytest
 from PIL import Image
 
 from bot.chart import dollars, earnings_chart
@@ -48,3 +50,19 @@ def test_a_chart_of_nothing_is_still_a_chart() -> None:
 
 def test_axis_labels_are_whole_dollars() -> None:
     assert (dollars(123_456), dollars(-1_250), dollars(0)) == ("$1,234", "-$12", "$0")
+
+
+def test_drawing_logs_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    """Every close draws a chart: matplotlib's guesses at the day labels' units must not fill the poster's log."""
+    earnings_chart(_days([100] * 30))  # the first draw may build matplotlib's font cache, which it logs once
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="matplotlib"):
+        earnings_chart(_days([1_000, -500] * 15))
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.INFO] == []
+
+
+def test_a_day_of_losses_leaves_room_above_zero_and_below_the_label() -> None:
+    """The posted day's value is written below a red bar: the chart must not cut it off, nor end at zero."""
+    image = Image.open(io.BytesIO(earnings_chart(_days([0] * 29 + [-4_944])))).convert("RGB")
+    red_rows = [y for y in range(image.height) if any(image.getpixel((x, y)) == RED for x in range(1100, 1150))]
+    assert red_rows and red_rows[0] > 60 and red_rows[-1] < 470  # the bar starts below the top, ends above the axis

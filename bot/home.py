@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
 
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.home_queue import HomeQueue
 from bot.home_view import PAGE_SIZE, HomeData, home_view
+from bot.on_demand import OnDemandThread
 from domains.accounting.queries import statement
 from domains.identity.model import UserView, can_shuffle
 from domains.identity.queries import get_user
@@ -104,9 +104,10 @@ class HomeRefresher(OneByOne):
     ignores: frozenset[type[Payload]] = frozenset(
         {contracts.TaskCreatedV2, contracts.ShuffleCompleted, contracts.BalanceCarriedOver}
     )
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _wake: threading.Event = field(default_factory=threading.Event)
-    _thread: threading.Thread | None = None
+    _publishing: OnDemandThread = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._publishing = OnDemandThread(REFRESH_THREAD, self._publish_round, pending=self._queued)
 
     def apply(self, event: Event) -> bool:
         users = affected_users(event, self.sessions)
@@ -116,32 +117,22 @@ class HomeRefresher(OneByOne):
         return bool(users)
 
     def resume(self) -> None:
-        with self._lock:
-            self._wake.set()
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name=REFRESH_THREAD, daemon=True)
-                self._thread.start()
+        self._publishing.wake()
 
-    def _run(self) -> None:
-        while not self._finished():
-            try:
-                self._publish_due()
-            except Exception:  # the queue is away (Redis restarting): what it holds waits for it
-                log.exception("could not read the App Home queue")
-                time.sleep(IDLE_WAIT_S)
+    def _publish_round(self) -> None:
+        try:
+            self._publish_due()
+        except Exception:  # the queue is away (Redis restarting): what it holds waits for it
+            log.exception("could not read the App Home queue")
+            time.sleep(IDLE_WAIT_S)
 
-    def _finished(self) -> bool:
-        with self._lock:
-            if self._wake.is_set() or self.queue.next_due() is not None:
-                self._wake.clear()
-                return False
-            self._thread = None
-            return True
+    def _queued(self) -> bool:
+        return self.queue.next_due() is not None
 
     def _publish_due(self) -> None:
         wait = self.queue.next_due()
         if wait is not None and wait > 0:
-            self._wake.wait(min(wait, IDLE_WAIT_S))
+            self._publishing.nap(min(wait, IDLE_WAIT_S))
             return
         users, lease = self.queue.take(TAKE_AT_ONCE)
         for user_id in users:

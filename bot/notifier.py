@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.message_sender import MessageSender
+from bot.on_demand import OnDemandThread
 from bot.task_messages import record_events
 from domains.kernel import contracts
 from domains.kernel.events import Event, Payload
@@ -53,12 +54,12 @@ class Notifier:
     # A new task is told by its assignment; a completion by the reward's audit record, which says how much.
     ignores: frozenset[type[Payload]] = frozenset({contracts.TaskCreatedV2, contracts.TaskCompleted})
     sender: MessageSender = field(init=False, repr=False)
-    _wake: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
-    _thread: threading.Thread | None = field(default=None, init=False, repr=False)
+    _sending: OnDemandThread = field(init=False, repr=False)
+    _failures: int = field(default=0, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.sender = MessageSender(self.client, self.sessions)
+        self._sending = OnDemandThread(SEND_THREAD, self._send_due, stopping=self.sender.stopping)
 
     def apply(self, event: Event) -> bool:
         self.apply_many([event])
@@ -70,32 +71,18 @@ class Notifier:
 
     def stop_with(self, stop: threading.Event) -> None:
         """The sending thread ends with the process: once `stop` is set, after the messages in hand."""
-        self.sender.stopping = stop
+        self.sender.stopping = self._sending.stopping = stop
 
     def resume(self) -> None:
         """Have the sending thread send what is due (started when there is none; it ends once nothing is left)."""
-        with self._lock:
-            self._wake.set()
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._send, name=SEND_THREAD, daemon=True)
-                self._thread.start()
+        self._sending.wake()
 
-    def _send(self) -> None:
-        failures = 0
-        while not self.sender.stopping.is_set() and self._wanted():
-            try:
-                self.sender.flush()
-                failures = 0
-            except Exception:  # Slack or the database away: the messages stay recorded, and go once it is back
-                failures += 1
-                log.exception("could not send the task messages due (attempt %d); trying again", failures)
-                self.sender.stopping.wait(min(0.2 * 2**failures, MAX_PAUSE_S))
-                self._wake.set()
-
-    def _wanted(self) -> bool:
-        with self._lock:
-            if self._wake.is_set():
-                self._wake.clear()
-                return True
-            self._thread = None
-            return False
+    def _send_due(self) -> None:
+        try:
+            self.sender.flush()
+            self._failures = 0
+        except Exception:  # Slack or the database away: the messages stay recorded, and go once it is back
+            self._failures += 1
+            log.exception("could not send the task messages due (attempt %d); trying again", self._failures)
+            self.sender.stopping.wait(min(0.2 * 2**self._failures, MAX_PAUSE_S))
+            self._sending.wake()

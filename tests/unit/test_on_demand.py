@@ -12,7 +12,8 @@ def threads_named(name: str) -> list[threading.Thread]:
 
 
 def test_a_wake_runs_rounds_until_nothing_is_pending_then_the_thread_ends() -> None:
-    left, rounds, done = [3], [], threading.Event()
+    left, done = [3], threading.Event()
+    rounds: list[int] = []
 
     def round_() -> None:
         rounds.append(left[0])
@@ -29,7 +30,8 @@ def test_a_wake_runs_rounds_until_nothing_is_pending_then_the_thread_ends() -> N
 
 
 def test_a_wake_during_a_round_gets_another_round() -> None:
-    first_started, release, rounds = threading.Event(), threading.Event(), []
+    first_started, release = threading.Event(), threading.Event()
+    rounds: list[int] = []
 
     def round_() -> None:
         rounds.append(len(rounds))

@@ -33,6 +33,7 @@ from domains.kernel.db import make_engine, make_session_factory
 from domains.kernel.events import make_event
 from domains.kernel.redis_bus import RedisBus
 from domains.kernel.relay import relay_once
+from domains.kernel.unit_of_work import UnitOfWork
 from domains.tasks import handlers as tasks
 from domains.tasks.commands import CompleteTask, CreateTask, ShuffleTasks
 from domains.tasks.consumers import subscription as tasks_subscription
@@ -54,6 +55,10 @@ class World:
     analytics: Subscription[AnalyticsUnitOfWork]
     consumers: list[Consumer]
     now: list[datetime]
+
+    def tasks_uow(self) -> UnitOfWork:
+        """The tasks domain on this week's clock, as accounting is."""
+        return tasks.unit_of_work(self.sessions, lambda: self.now[0])
 
     def pump(self) -> None:
         """Relay and consume until nothing moves, so each day's money is charged on that day."""
@@ -94,20 +99,18 @@ def play_week(world: World) -> list[date]:
         world.now[0] = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=9)
         created = [
             tasks.create_task(
-                tasks.unit_of_work(world.sessions),
+                world.tasks_uow(),
                 CreateTask(author_id="UA", title=f"task {day} #{n}", jira_id=f"UP-{number}{n}"),
                 rng,
             )
             for n in range(rng.randint(2, 5))
         ]
         if number % 3 == 1:
-            tasks.shuffle_tasks(tasks.unit_of_work(world.sessions), ShuffleTasks(), rng)
+            tasks.shuffle_tasks(world.tasks_uow(), ShuffleTasks(), rng)
         world.pump()
         for task in created[: rng.randint(0, len(created))]:
             assignee = _assignee(world, task.task_id)
-            tasks.complete_task(
-                tasks.unit_of_work(world.sessions), CompleteTask(task_id=task.task_id, user_id=assignee)
-            )
+            tasks.complete_task(world.tasks_uow(), CompleteTask(task_id=task.task_id, user_id=assignee))
         world.pump()
     return days
 
@@ -122,7 +125,7 @@ Numbers = tuple[list[int], int, list[analytics.ExpensiveTask | None]]
 
 
 def completion_days(world: World) -> list[date]:
-    """The days the tasks domain dated its completions on (by its own clock, which this week does not set)."""
+    """The days the tasks domain dated its completions on."""
     with world.sessions() as session:
         moments = session.scalars(select(Task.completed_at))
         return sorted({cycle_of(moment, ZoneInfo("UTC")) for moment in moments if moment is not None})

@@ -7,8 +7,11 @@ from datetime import date, timedelta
 from typing import cast
 
 from PIL import Image
+from slack_sdk.models.blocks import ImageBlock
 
+from bot.analytics_post import chart_text
 from bot.chart import dollars, earnings_chart
+from domains.analytics.model import CHART_DAYS
 
 RED = (0xCB, 0x24, 0x31)
 GREEN = (0x2E, 0xA0, 0x43)
@@ -48,3 +51,9 @@ def test_a_chart_of_nothing_is_still_a_chart() -> None:
 
 def test_axis_labels_are_whole_dollars() -> None:
     assert (dollars(123_456), dollars(-1_250), dollars(0)) == ("$1,234", "-$12", "$0")
+
+
+def test_the_charts_numbers_fit_an_image_blocks_alt_text_whatever_the_amounts() -> None:
+    most = -(2**63 - 1)  # the largest loss a BigInteger of cents holds
+    charted = chart_text(_days([most] * CHART_DAYS))
+    assert charted.count("$") == CHART_DAYS and len(charted) <= ImageBlock.alt_text_max_length

@@ -1,7 +1,9 @@
-"""The daily analytics post: a closed day's numbers and a chart of the 30 days to it, in the analytics channel.
+"""The daily analytics post: one message in the analytics channel, a closed day's numbers and under them a chart
+of the 30 days to it (uploaded privately first, shown by an image block).
 
 `DailyPoster` is a consumer group of its own: each BillingCycleClosed is posted once, whoever closed the day,
-after analytics has applied every money event of that day.
+after analytics has applied every money event of that day. The record that it was posted is the bot's
+(`bot/channel_posts.py`), so a replay of analytics never posts a day again.
 """
 
 from __future__ import annotations
@@ -10,16 +12,18 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.models.blocks import ImageBlock
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.analytics_view import analytics_summary, analytics_view
+from bot.channel_posts import OncePost, is_posted, post_once
 from bot.chart import earnings_chart
-from domains.analytics.handlers import record_posted
 from domains.analytics.model import CHART_DAYS, chart_days, day_of
-from domains.analytics.queries import earnings_by_day, has_applied, report, was_posted
-from domains.kernel.clock import format_cents, utcnow
+from domains.analytics.queries import earnings_by_day, has_applied, report
+from domains.kernel.clock import format_cents
 from domains.kernel.consumer import NotYet, OneByOne
 from domains.kernel.contracts import BILLING_CYCLES, BillingCycleClosed
 from domains.kernel.events import Event, Payload
@@ -33,24 +37,56 @@ class AnalyticsBehind(NotYet):
 
 
 def post_daily_analytics(client: WebClient, sessions: sessionmaker[Session], channel: str | None, cycle: date) -> bool:
-    """Post `cycle`'s numbers and upload the earnings chart; False (nothing posted) when no channel is set."""
+    """Post `cycle`'s numbers and chart now, by hand (an operator asked: posted whether or not it was before);
+    False (nothing posted) when no channel is set."""
     if not channel:
         return False
-    numbers = report(sessions, day_of(cycle), cycle + timedelta(days=1))  # the day as of its close
-    client.chat_postMessage(
-        channel=channel, text=analytics_summary(numbers), blocks=analytics_view(numbers), unfurl_links=False
-    )
-    daily = earnings_by_day(sessions, chart_days(cycle))
-    client.files_upload_v2(
+    file_id = upload_chart(client, sessions, cycle)
+    client.chat_postMessage(channel=channel, **daily_message(sessions, cycle, file_id))
+    log.info("posted the analytics for %s to %s by hand", cycle, channel)
+    return True
+
+
+def daily_post(client: WebClient, sessions: sessionmaker[Session], channel: str, cycle: date) -> OncePost:
+    """The day's post, once: its key, and the chart uploaded privately before the message that shows it."""
+
+    def content(file_id: str | None) -> dict[str, Any]:
+        assert file_id is not None  # the chart is uploaded first
+        return daily_message(sessions, cycle, file_id)
+
+    return OncePost(
+        key=f"analytics-day:{cycle.isoformat()}",
         channel=channel,
+        content=content,
+        upload=lambda: upload_chart(client, sessions, cycle),
+    )
+
+
+def upload_chart(client: WebClient, sessions: sessionmaker[Session], cycle: date) -> str:
+    """Upload the chart of the 30 days to `cycle`, shared with no channel (a message shows it); its file id."""
+    daily = earnings_by_day(sessions, chart_days(cycle))
+    uploaded = client.files_upload_v2(
         content=earnings_chart(daily, cycle),
         filename=f"earnings-{cycle.isoformat()}.png",
-        title=f"Management's earnings per day, the {CHART_DAYS} days to {cycle.isoformat()}",
+        title=chart_title(cycle),
         alt_txt=f"A bar chart of management's earnings for each of the {CHART_DAYS} days to {cycle.isoformat()}",
-        initial_comment=chart_text(daily),
     )
-    log.info("posted the analytics for %s to %s", cycle, channel)
-    return True
+    return str(uploaded["file"]["id"])
+
+
+def daily_message(sessions: sessionmaker[Session], cycle: date, file_id: str) -> dict[str, Any]:
+    """One message: the day's numbers as of its close, then the chart; its text says both (notifications, screen
+    readers), and so does the image's alt text."""
+    numbers = report(sessions, day_of(cycle), cycle + timedelta(days=1))
+    charted = chart_text(earnings_by_day(sessions, chart_days(cycle)))
+    # 30 days of at most 40 characters each: within Slack's 2000 for alt text (tests/unit/test_chart.py).
+    image = ImageBlock(slack_file={"id": file_id}, alt_text=charted, title=chart_title(cycle))
+    blocks = [*analytics_view(numbers), image.to_dict()]
+    return {"text": f"{analytics_summary(numbers)}\n{charted}", "blocks": blocks, "unfurl_links": False}
+
+
+def chart_title(cycle: date) -> str:
+    return f"Management's earnings per day, the {CHART_DAYS} days to {cycle.isoformat()}"
 
 
 def chart_text(daily: list[tuple[date, int]]) -> str:
@@ -61,8 +97,8 @@ def chart_text(daily: list[tuple[date, int]]) -> str:
 
 @dataclass
 class DailyPoster(OneByOne):
-    """Posts each closed day once; recorded in the database only once Slack has taken the post (no transaction is
-    held open while Slack is called: on SQLite it would lock every other writer out, the post's own reads included).
+    """Posts each closed day once (`post_once`: recorded before and after Slack is called, never in one transaction
+    held open over the call: on SQLite it would lock every other writer out, the post's own reads included).
 
     Until analytics has caught up with the day it waits up to `wait_s`, then raises NotYet: the consumer retries
     the event as long as it takes, without counting it as a failure.
@@ -81,12 +117,11 @@ class DailyPoster(OneByOne):
         closed = event.payload()
         if not isinstance(closed, BillingCycleClosed) or not self.channel:
             return False
-        if was_posted(self.sessions, closed.billing_cycle):
+        post = daily_post(self.client, self.sessions, self.channel, closed.billing_cycle)
+        if is_posted(self.sessions, post.key):
             return False
         self._wait_for_analytics(closed)
-        post_daily_analytics(self.client, self.sessions, self.channel, closed.billing_cycle)
-        record_posted(self.sessions, closed.billing_cycle, utcnow())
-        return True
+        return post_once(self.client, self.sessions, post)
 
     def _wait_for_analytics(self, closed: BillingCycleClosed) -> None:
         deadline = time.monotonic() + self.wait_s

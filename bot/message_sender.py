@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -37,6 +37,7 @@ from domains.kernel.log_context import about
 log = logging.getLogger(__name__)
 EVENT_TYPE = "ates_task_message"
 LEASE = timedelta(minutes=2)  # a claim older than this belongs to a member that died
+CLOCK_SKEW = timedelta(minutes=1)  # Slack's clock and ours may differ: its record is read from this much earlier
 CLAIM = 500
 STALL_S = 0.2  # a message that could not go yet (its task not priced) is looked at again after this
 GONE = {"channel_not_found", "user_not_found", "cannot_dm_bot", "account_inactive", "is_archived", "not_in_channel"}
@@ -80,13 +81,18 @@ def attempt(
         return failure
 
 
-def _as_outage(failure: Exception) -> Exception:
+def is_outage(failure: Exception) -> bool:
+    """Slack unreachable, a 5xx (an unknown outcome) or its rate limit: waited out, never the message's fault."""
     unreachable = isinstance(failure, OSError)
-    if unreachable or (isinstance(failure, SlackApiError) and refused(failure) in (None, "ratelimited")):
-        outage = SlackUnavailable(str(failure))
-        outage.__cause__ = failure
-        return outage
-    return failure
+    return unreachable or (isinstance(failure, SlackApiError) and refused(failure) in (None, "ratelimited"))
+
+
+def _as_outage(failure: Exception) -> Exception:
+    if not is_outage(failure):
+        return failure
+    outage = SlackUnavailable(str(failure))
+    outage.__cause__ = failure
+    return outage
 
 
 def without_blind_retries(client: WebClient) -> WebClient:
@@ -95,6 +101,36 @@ def without_blind_retries(client: WebClient) -> WebClient:
     own = copy.copy(client)
     own.retry_handlers = [h for h in client.retry_handlers if not isinstance(h, ConnectionErrorRetryHandler)]
     return own
+
+
+def known_dm_channel(sessions: sessionmaker[Session], user_id: str) -> str | None:
+    """The DM channel Slack answered with when aTES last posted to this user id, if it ever did."""
+    with sessions() as session:
+        return session.scalar(select(DmChannel.channel_id).where(DmChannel.user_id == user_id))
+
+
+def dm_channel(client: WebClient, sessions: sessionmaker[Session], user_id: str) -> str:
+    """The DM channel with this person; for the first DM, the one case that needs conversations.open (Tier 3)."""
+    return known_dm_channel(sessions, user_id) or str(client.conversations_open(users=user_id)["channel"]["id"])
+
+
+def remember_dm_channel(session: Session, user_id: str, channel: str) -> None:
+    """Keep the DM channel Slack answered with (in the caller's transaction)."""
+    statement = upsert(session, table_of(DmChannel), ["user_id"], ["channel_id"])
+    session.execute(statement.values(user_id=user_id, channel_id=channel))
+
+
+def posted_with_key(
+    client: WebClient, channel: str, since: datetime, event_type: str, key: str
+) -> dict[str, Any] | None:
+    """The message of the channel posted since then whose metadata carries this key, as Slack's record holds it."""
+    oldest = str((since - CLOCK_SKEW).timestamp())
+    for page in client.conversations_history(channel=channel, oldest=oldest, include_all_metadata=True, limit=200):
+        for found in page.get("messages", []):
+            meta = found.get("metadata") or {}
+            if meta.get("event_type") == event_type and (meta.get("event_payload") or {}).get("key") == key:
+                return dict(found)
+    return None
 
 
 @dataclass
@@ -217,7 +253,7 @@ class MessageSender:
         blocks, text = render(view)
         shown = content_hash(blocks, text)
         self._write(message.key, state="posting")  # a 5xx leaves it so: the outcome is unknown until settled
-        channel = self._channel_of(message.user_id) or message.user_id
+        channel = known_dm_channel(self.sessions, message.user_id) or message.user_id
         reply = attempt(self.client.chat_postMessage, content(message.key, blocks, text, shown), channel=channel)
         if isinstance(reply, SlackApiError):
             gone = refused(reply) in GONE
@@ -238,8 +274,7 @@ class MessageSender:
                 .values(state="posted", channel_id=channel, ts=ts, shown_hash=shown, claimed_by=None)
             )
             if channel.startswith("D"):
-                statement = upsert(session, table_of(DmChannel), ["user_id"], ["channel_id"])
-                session.execute(statement.values(user_id=message.user_id, channel_id=channel))
+                remember_dm_channel(session, message.user_id, channel)
             session.commit()
 
     def _update(self, message: TaskMessage) -> bool:
@@ -271,19 +306,12 @@ class MessageSender:
 
     def _settle_post(self, message: TaskMessage) -> TaskMessage:
         """Did the post that was under way reach Slack? Its metadata says; else it is posted (again) now."""
-        channel = self._channel_of(message.user_id)
-        if channel is None:  # the first DM to this person: the one case that needs conversations.open
-            channel = str(self.client.conversations_open(users=message.user_id)["channel"]["id"])
-        oldest = str((message.created_at - timedelta(minutes=1)).timestamp())
-        for page in self.client.conversations_history(
-            channel=channel, oldest=oldest, include_all_metadata=True, limit=200
-        ):
-            for found in page.get("messages", []):
-                payload = (found.get("metadata") or {}).get("event_payload") or {}
-                if found.get("metadata", {}).get("event_type") == EVENT_TYPE and payload.get("key") == message.key:
-                    self._posted(message, channel, str(found["ts"]), str(payload.get("hash")))
-                    return self._load(message.key)
-        self._write(message.key, state="pending")
+        channel = dm_channel(self.client, self.sessions, message.user_id)
+        found = posted_with_key(self.client, channel, message.created_at, EVENT_TYPE, message.key)
+        if found is None:
+            self._write(message.key, state="pending")
+        else:
+            self._posted(message, channel, str(found["ts"]), str(found["metadata"]["event_payload"].get("hash")))
         return self._load(message.key)
 
     def _settle_update(self, message: TaskMessage) -> TaskMessage:
@@ -296,10 +324,6 @@ class MessageSender:
         shown = ((found.get("metadata") or {}).get("event_payload") or {}).get("hash")
         self._write(message.key, shown_hash=shown or message.shown_hash, updating_hash=None)
         return self._load(message.key)
-
-    def _channel_of(self, user_id: str) -> str | None:
-        with self.sessions() as session:
-            return session.scalar(select(DmChannel.channel_id).where(DmChannel.user_id == user_id))
 
     def _write(self, key: str, **values: Any) -> None:
         with self.sessions() as session:

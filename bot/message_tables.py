@@ -1,4 +1,5 @@
-"""The Slack adapter's own tables: every message aTES posts about tasks, and what it needs to keep them true.
+"""The Slack adapter's own tables: every message aTES posts about tasks, and what it needs to keep them true, and
+the other messages it posts once each (the daily analytics post, the payout DMs).
 
 They belong to the bot, not to a domain: no domain reads them, and the bot reads the domains only through their
 queries. A message's row is written before each Slack call and again after it, so what was sent is known even
@@ -100,3 +101,20 @@ class DmChannel(Base):
 
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     channel_id: Mapped[str] = mapped_column(String(32))
+
+
+class ChannelPost(Base):
+    """A message posted once under its key (`bot/channel_posts.py`). `state`: pending → posting → posted.
+
+    `channel_id` is where it goes (a channel, or a user id for a DM) until posted, then the channel Slack answered
+    with; `file_id` is the file uploaded for it, kept so that a retry shows the same file instead of uploading again.
+    """
+
+    __tablename__ = "bot_channel_posts"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(8))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    file_id: Mapped[str | None] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # when the last post began

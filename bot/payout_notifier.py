@@ -6,12 +6,13 @@ import logging
 from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.accounting_blocks import payout_dm, payout_text
+from bot.channel_posts import OncePost, post_once
 from domains.kernel.consumer import OneByOne
 from domains.kernel.contracts import TRANSACTIONS, BalanceCarriedOver, UserBalanceIncreased, UserPaid, UserWithdrawn
 from domains.kernel.events import Event, Payload
-from domains.kernel.once import OnceGuard
 
 log = logging.getLogger(__name__)
 GROUP = "payouts"
@@ -20,13 +21,14 @@ PAYMENTS: tuple[type[Payload], ...] = (UserPaid, BalanceCarriedOver)  # a set di
 
 @dataclass
 class PayoutNotifier(OneByOne):
-    """A consumer group of its own: one DM per payment event, remembered only once Slack has taken it.
+    """A consumer group of its own: one DM per payment event, posted once under the event's id (`post_once`).
 
-    A failed send raises, so the consumer retries the event; a sent one is never sent again.
+    A failed send raises, so the consumer retries the event; a sent one is never sent again, even when the answer
+    was lost or the process died before recording it (Slack's record settles it).
     """
 
     client: WebClient
-    sent: OnceGuard
+    sessions: sessionmaker[Session]
     group: str = GROUP
     topics: tuple[str, ...] = field(default=(TRANSACTIONS,))
     handles: frozenset[type[Payload]] = frozenset(PAYMENTS)
@@ -34,11 +36,12 @@ class PayoutNotifier(OneByOne):
 
     def apply(self, event: Event) -> bool:
         payload = event.payload()
-        key = f"payout-dm:{event.event_id}"
-        if not isinstance(payload, (UserPaid, BalanceCarriedOver)) or self.sent.seen(key):
+        if not isinstance(payload, (UserPaid, BalanceCarriedOver)):
             return False
         # Posted to the user id: Slack delivers it in the app's DM, with no conversations.open (Tier 3) per payout.
-        self.client.chat_postMessage(channel=payload.user_id, blocks=payout_dm(payload), text=payout_text(payload))
-        self.sent.remember(key)
+        dm = {"blocks": payout_dm(payload), "text": payout_text(payload)}
+        post = OncePost(key=f"payout-dm:{event.event_id}", channel=payload.user_id, content=lambda _: dm)
+        if not post_once(self.client, self.sessions, post):
+            return False
         log.info("told %s of the close of %s", payload.user_id, payload.billing_cycle.isoformat())
         return True

@@ -61,7 +61,7 @@ GROUPS: tuple[Group, ...] = (
     Group(
         payout_notifier.GROUP,
         payout_notifier.PayoutNotifier.topics,
-        lambda runtime, slack: payout_notifier.PayoutNotifier(slack, runtime.once),
+        lambda runtime, slack: payout_notifier.PayoutNotifier(slack, runtime.sessions),
     ),
     Group(
         analytics_post.GROUP,

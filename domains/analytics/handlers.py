@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +13,6 @@ from domains.analytics.tables import (
     CompletedTask,
     CycleEarnings,
     DayBalance,
-    PostedDay,
     inbox,
     metadata,
     outbox,
@@ -108,13 +106,10 @@ def on_audit_record(uow: UnitOfWork, payload: AuditRecordCreated, _event: Event)
 
 
 def reset(sessions: sessionmaker[Session]) -> None:
-    """Empty every analytics table, inbox included, so a replay rebuilds them from the first event.
-
-    The days already posted stay: a replay never posts a day to the channel again.
-    """
+    """Empty every analytics table, inbox included, so a replay rebuilds them from the first event."""
     with sessions() as session, session.begin():
         for table in reversed(metadata.sorted_tables):
-            if table not in (outbox, table_of(PostedDay)):
+            if table is not outbox:
                 session.execute(delete(table))
 
 
@@ -133,10 +128,3 @@ def _add(session: Session, table: Table, key: dict[str, Any], column: str, amoun
             index_elements=index, set_={column: table.c[column] + statement.excluded[column]}
         )
     )
-
-
-def record_posted(sessions: sessionmaker[Session], cycle: date, at: datetime) -> None:
-    """Remember that `cycle` was posted to the channel (once Slack has taken the post)."""
-    with sessions() as session, session.begin():
-        insert = dialect_insert(session, table_of(PostedDay)).values(billing_cycle=cycle, posted_at=at)
-        session.execute(insert.on_conflict_do_nothing())

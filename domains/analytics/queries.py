@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from domains.analytics.model import Span, management_earnings
-from domains.analytics.tables import Balance, CompletedTask, CycleEarnings, DayBalance, PostedDay
+from domains.analytics.tables import Balance, CompletedTask, CycleEarnings, DayBalance
 from domains.kernel.contracts import BillingCycleClosed
 
 
@@ -138,11 +138,6 @@ def has_applied(sessions: sessionmaker[Session], closed: BillingCycleClosed) -> 
         ).one_or_none()
     applied = tuple(row) if row is not None else (0, 0, 0)
     return applied == (closed.audit_records, closed.fees_cents, closed.rewards_cents)
-
-
-def was_posted(sessions: sessionmaker[Session], cycle: date) -> bool:
-    with sessions() as session:
-        return session.get(PostedDay, cycle) is not None
 
 
 _TASK_COLUMNS = (

@@ -62,14 +62,5 @@ class DayBalance(Base):
     change_cents: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class PostedDay(Base):
-    """A closed day whose analytics were posted to the channel: never posted again, not even after a replay."""
-
-    __tablename__ = "analytics_posted_days"
-
-    billing_cycle: Mapped[date] = mapped_column(Date, primary_key=True)
-    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
 outbox = outbox_table("analytics", metadata)
 inbox = inbox_table("analytics", metadata)

@@ -1,4 +1,4 @@
-"""Remembering, for a while, what was already done: Slack retries and DMs that must go out once."""
+"""Remembering, for a while, what was already done: Slack's repeated deliveries of an event."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ import redis
 
 class OnceGuard(Protocol):
     def seen(self, key: str) -> bool: ...
-
-    def remember(self, key: str) -> None: ...
 
     def first(self, key: str) -> bool:
         """Remember the key; False if it was already remembered."""
@@ -31,18 +29,13 @@ class MemoryOnce:
         with self._lock:
             return self._until.get(key, 0.0) > time.monotonic()
 
-    def remember(self, key: str) -> None:
-        with self._lock:
-            now = time.monotonic()
-            if len(self._until) > 100_000:
-                self._until = {k: t for k, t in self._until.items() if t > now}
-            self._until[key] = now + self.ttl_s
-
     def first(self, key: str) -> bool:
         with self._lock:
             now = time.monotonic()
             if self._until.get(key, 0.0) > now:
                 return False
+            if len(self._until) > 100_000:
+                self._until = {k: t for k, t in self._until.items() if t > now}
             self._until[key] = now + self.ttl_s
             return True
 
@@ -59,9 +52,6 @@ class RedisOnce:
 
     def seen(self, key: str) -> bool:
         return bool(self.client.exists(self.prefix + key))
-
-    def remember(self, key: str) -> None:
-        self.client.set(self.prefix + key, 1, ex=self.ttl_s)
 
     def first(self, key: str) -> bool:
         return bool(self.client.set(self.prefix + key, 1, ex=self.ttl_s, nx=True))

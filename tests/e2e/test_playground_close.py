@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -66,9 +67,16 @@ def test_closing_the_day_now_pays_out_and_posts_the_analytics_once(playground: P
     assert payout
     post = playground.wait_for("chat.postMessage", where=lambda c: c.args.get("channel") == ANALYTICS)
     assert len(post) == 1
-    playground.wait_for("files.completeUploadExternal")
+    (upload,) = playground.calls_to("files.completeUploadExternal")
+    assert "channel_id" not in upload.args  # the chart is uploaded privately, and shown by the one message
+    (shown,) = playground.messages("UACE", ANALYTICS)
+    (image,) = [block for block in shown["blocks"] if block["type"] == "image"]
+    assert image["slack_file"] == {"id": upload.args["files"][0]["id"]} and not shown["files"]
+    with urllib.request.urlopen(f"{playground.base_url}playground/files/{image['slack_file']['id']}") as served:
+        assert served.read().startswith(b"\x89PNG")  # what the page's image block shows
 
     status, again = playground.post("playground/close-day", {"user": "UACE"})
     assert status == 200
     assert again["summary"] == "Nothing to close: today is already closed."
     assert len(playground.calls_to("files.completeUploadExternal")) == 1
+    assert len([c for c in playground.calls_to("chat.postMessage") if c.args.get("channel") == ANALYTICS]) == 1

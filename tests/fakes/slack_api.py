@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from bot.slack_pace import RateGate, SlackLimits
-from tests.fakes.slack_messages import MessageStore
+from tests.fakes.slack_messages import MessageStore, decoded
 
 # Slack tolerates bursts: one more call than the app's own pace allows absorbs network jitter.
 FAKE_LIMITS = SlackLimits(burst=2)
@@ -163,7 +163,7 @@ class FakeSlack:
             "users.list": self._users_list,
             "users.info": self._users_info,
             "conversations.open": lambda a, ts: {"ok": True, "channel": {"id": "D" + str(a.get("users"))}},
-            "chat.postMessage": self.store.post,
+            "chat.postMessage": self._post,
             "chat.update": self.store.update,
             "conversations.history": self.store.history,
             "chat.postEphemeral": lambda a, ts: {"ok": True, "message_ts": ts},
@@ -183,6 +183,15 @@ class FakeSlack:
                 return False
             self.drop_after_accepting[method] -= 1
             return True
+
+    def _post(self, args: dict[str, Any], ts: str) -> dict[str, Any]:
+        """As Slack does, an image block may show only a file that was uploaded (`slack_file`)."""
+        blocks = args.get("blocks") or []
+        shown = [b["slack_file"]["id"] for b in decoded(blocks) if b.get("type") == "image" and "slack_file" in b]
+        with self._lock:
+            if any(file_id not in self.uploads for file_id in shown):
+                return {"ok": False, "error": "invalid_blocks"}
+        return self.store.post(args, ts)
 
     def _permalink(self, args: dict[str, Any], _ts: str) -> dict[str, Any]:
         channel, ts = args.get("channel"), str(args.get("message_ts"))
@@ -206,10 +215,8 @@ class FakeSlack:
             missing = [f["id"] for f in files if f["id"] not in self.uploads]
         if missing:
             return {"ok": False, "error": "file_not_found"}
-        return {
-            "ok": True,
-            "files": [{"id": f["id"], "title": f.get("title"), "channels": [args.get("channel_id")]} for f in files],
-        }
+        shared = [args["channel_id"]] if args.get("channel_id") else []  # without one: a private file, no message
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title"), "channels": shared} for f in files]}
 
     def _users_list(self, args: dict[str, Any], _ts: str) -> dict[str, Any]:
         start = int(args.get("cursor") or 0)

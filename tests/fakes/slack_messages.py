@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-def _decoded(value: Any) -> Any:
+def decoded(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) and value[:1] in "[{" else value
 
 
@@ -27,9 +27,9 @@ class MessageStore:
 
     def post(self, args: dict[str, Any], ts: str) -> dict[str, Any]:
         channel = self.channel_of(args)
-        message = {"ts": ts, "text": args.get("text"), "blocks": _decoded(args.get("blocks")) or []}
+        message = {"ts": ts, "text": args.get("text"), "blocks": decoded(args.get("blocks")) or []}
         if args.get("metadata"):
-            message["metadata"] = _decoded(args["metadata"])
+            message["metadata"] = decoded(args["metadata"])
         with self._lock:
             self.channels.setdefault(channel, {})[ts] = message
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
@@ -38,9 +38,9 @@ class MessageStore:
         channel, ts = str(args.get("channel")), str(args.get("ts"))
         with self._lock:
             message = self.channels.setdefault(channel, {}).setdefault(ts, {"ts": ts})
-            message.update(text=args.get("text"), blocks=_decoded(args.get("blocks")) or [])
+            message.update(text=args.get("text"), blocks=decoded(args.get("blocks")) or [])
             if args.get("metadata"):
-                message["metadata"] = _decoded(args["metadata"])
+                message["metadata"] = decoded(args["metadata"])
         return {"ok": True, "channel": channel, "ts": ts}
 
     def history(self, args: dict[str, Any], _ts: str) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""`/analytics` as Slack sends it (signed), and the daily post with its chart uploaded through files_upload_v2."""
+"""`/analytics` as Slack sends it (signed), and the daily post: one message showing its chart, uploaded privately
+through files_upload_v2 first."""
 
 from __future__ import annotations
 
@@ -205,7 +206,7 @@ def test_bad_input_gets_one_line_and_the_usage_and_nothing_else(
     assert slack.calls_to("response_url") == []
 
 
-def test_the_daily_post_carries_the_numbers_and_uploads_the_chart(
+def test_the_daily_post_is_one_message_with_the_numbers_and_the_chart_uploaded_privately(
     settings: Settings, slack: FakeSlack, sessions: sessionmaker[Session]
 ) -> None:
     cycle = date(2026, 11, 20)
@@ -213,16 +214,20 @@ def test_the_daily_post_carries_the_numbers_and_uploads_the_chart(
     client = make_client(settings)
     assert post_daily_analytics(client, sessions, "CANALYTICS", cycle)
 
-    message = slack.calls_to("chat.postMessage")[0]
-    assert message.args["channel"] == "CANALYTICS" and "-$9.56" in blocks_of(message.args)
     asked = slack.calls_to("files.getUploadURLExternal")[0]
     done = slack.calls_to("files.completeUploadExternal")[0]
-    assert done.args["channel_id"] == "CANALYTICS"
+    assert "channel_id" not in done.args and "initial_comment" not in done.args  # shared with no channel
     (file_id,) = [f["id"] for f in json.loads(done.args["files"])]
     chart = slack.uploads[file_id]
     assert int(asked.args["length"]) == len(chart) and asked.args["filename"] == "earnings-2026-11-20.png"
     assert Image.open(io.BytesIO(chart)).size == (1200, 600)
-    assert "20 Nov: -$9.56" in done.args["initial_comment"]
+
+    (message,) = slack.calls_to("chat.postMessage")
+    assert message.args["channel"] == "CANALYTICS" and "-$9.56" in blocks_of(message.args)
+    (image,) = [b for b in json.loads(blocks_of(message.args)) if b["type"] == "image"]
+    assert image["slack_file"] == {"id": file_id} and "20 Nov: -$9.56" in image["alt_text"]
+    summary, numbers = message.args["text"].split("\n")  # what a notification and a screen reader say
+    assert "management earned -$9.56" in summary and numbers == image["alt_text"]
 
 
 def test_no_channel_means_no_post(settings: Settings, slack: FakeSlack, sessions: sessionmaker[Session]) -> None:
@@ -248,9 +253,10 @@ def test_ates_analytics_post_posts_a_day_or_says_why_not(
 
     posted = _cli(["analytics-post", "--date", "2026-11-20"], ATES_ANALYTICS_CHANNEL="CAN", **env)
     assert posted.returncode == 0, posted.stderr
-    assert "-$9.56" in blocks_of(slack.calls_to("chat.postMessage")[0].args)
-    assert [call.args["channel_id"] for call in slack.calls_to("files.completeUploadExternal")] == ["CAN"]
-    assert len(slack.uploads) == 1
+    (message,) = slack.calls_to("chat.postMessage")
+    assert message.args["channel"] == "CAN" and "-$9.56" in blocks_of(message.args)
+    (image,) = [b for b in json.loads(blocks_of(message.args)) if b["type"] == "image"]
+    assert list(slack.uploads) == [image["slack_file"]["id"]]
 
 
 def test_accounting_takes_a_day_or_a_span_the_same_way(sender: SlackSender, slack: FakeSlack, pg_url: str) -> None:

@@ -1,5 +1,7 @@
 """Every closed day is posted once, whoever closed it: the close's BillingCycleClosed event is what is posted,
-after analytics has applied every money event of that day; a redelivery or a second close posts nothing."""
+after analytics has applied every money event of that day, as one message showing the chart uploaded privately
+first. A redelivery, a second close, an answer lost after Slack posted it or a poster killed before recording it
+posts nothing more; a post Slack refused is tried again, showing the chart already uploaded."""
 
 from __future__ import annotations
 
@@ -8,18 +10,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
-from bot.analytics_post import DailyPoster
+from bot import channel_posts
+from bot.analytics_post import DailyPoster, post_daily_analytics
+from bot.message_sender import SlackUnavailable
 from bot.slack_client import make_client
 from domains.accounting.tables import AuditRecord
 from domains.analytics.consumers import subscription as analytics_subscription
 from domains.analytics.handlers import reset
 from domains.kernel.consumer import Consumer, RetryPolicy
 from domains.kernel.contracts import BILLING_CYCLES, BillingCycleClosed
+from domains.kernel.events import Event
 from domains.kernel.redis_bus import RedisBus
 from domains.kernel.relay import relay_once
 from domains.kernel.settings import Settings
@@ -49,6 +55,30 @@ class Posting:
     def analytics_catches_up(self) -> None:
         while self.analytics.poll(block_ms=1):
             pass
+
+    def close(self) -> Event:
+        """Close DAY (money worked on it), analytics caught up: the BillingCycleClosed to post."""
+        work_the_day(self.ledger)
+        self.ledger.clock.advance(days=1)
+        self.ledger.close_due()
+        self.relay()
+        self.analytics_catches_up()
+        (closed,) = self.ledger.emitted_events("BillingCycleClosed")
+        return closed
+
+    def new_poster(self) -> DailyPoster:
+        """The poster of a new process: its own client, the same database."""
+        client = make_client(Settings(slack_api_url=self.slack.api_url))
+        return DailyPoster(client, self.ledger.sessions, "CANALYTICS", wait_s=0.05)
+
+    def posts_recorded(self) -> list[Any]:
+        with self.ledger.sessions() as session:
+            return list(session.execute(text("SELECT key, channel_id, state, ts, file_id FROM bot_channel_posts")))
+
+
+def image_of(message: dict[str, Any]) -> dict[str, Any]:
+    (image,) = [block for block in message["blocks"] if block["type"] == "image"]
+    return dict(image)
 
 
 @pytest.fixture
@@ -85,22 +115,29 @@ def test_a_day_closed_by_ates_close_day_is_posted_once_after_analytics_caught_up
 
     posting.analytics_catches_up()
     posting.posts.poll(block_ms=1)
-    (message,) = posting.slack.calls_to("chat.postMessage")
-    assert message.args["channel"] == "CANALYTICS" and "1 worker(s) in the negative" in message.args["text"]
     (upload,) = posting.slack.calls_to("files.completeUploadExternal")
-    assert upload.args["channel_id"] == "CANALYTICS" and "20 Nov: " in upload.args["initial_comment"]
+    assert "channel_id" not in upload.args  # a private file: the message shows it
     (file_id,) = [f["id"] for f in json.loads(upload.args["files"])]
     assert posting.slack.uploads[file_id].startswith(b"\x89PNG")
+    (message,) = posting.slack.store.in_channel("CANALYTICS")  # one message: the numbers and the chart
+    assert "1 worker(s) in the negative" in message["text"] and "20 Nov: " in message["text"]
+    image = image_of(message)
+    assert image["slack_file"] == {"id": file_id} and "20 Nov: " in image["alt_text"]
+    assert message["metadata"]["event_payload"] == {"key": "analytics-day:2026-11-20"}
+    assert post_daily_analytics(posting.poster.client, posting.ledger.sessions, "CANALYTICS", DAY)  # by hand
+    by_hand = posting.slack.store.in_channel("CANALYTICS")[1]
+    assert by_hand["text"] == message["text"] and "metadata" not in by_hand
+    assert image_of(by_hand)["slack_file"] != image["slack_file"]  # its own upload of the chart
 
     (event,) = posting.ledger.emitted_events("BillingCycleClosed")
     assert posting.poster.apply(event) is False  # a redelivery
-    reset(posting.ledger.sessions)  # as `ates replay analytics` does first: the days posted stay posted
+    reset(posting.ledger.sessions)  # as `ates replay analytics` does first: the record of the post is the bot's
     assert posting.poster.apply(event) is False
     again = ates(posting.env, "close-day", "--date", DAY.isoformat())
     assert again.returncode == 0 and "nothing to close" in again.stdout
     posting.relay()
     posting.posts.poll(block_ms=1)
-    assert len(posting.slack.calls_to("chat.postMessage")) == 1
+    assert len(posting.slack.calls_to("chat.postMessage")) == 2  # the post and the one by hand
 
 
 def test_the_close_counts_every_money_event_of_its_day(posting: Posting) -> None:
@@ -128,23 +165,65 @@ def test_no_channel_means_no_post(posting: Posting) -> None:
     assert posting.slack.calls == []
 
 
-def test_a_post_that_fails_is_tried_again_and_then_recorded(posting: Posting) -> None:
-    work_the_day(posting.ledger)
-    posting.ledger.clock.advance(days=1)
-    posting.ledger.close_due()
-    posting.relay()
-    posting.analytics_catches_up()
+def test_a_refused_post_is_tried_again_showing_the_chart_already_uploaded(posting: Posting) -> None:
+    posting.close()
     posting.slack.fail_next["chat.postMessage"] = "channel_not_found"
     posting.posts.poll(block_ms=1)
-    assert posting.slack.calls_to("files.completeUploadExternal") == []
     assert posting.slack.fail_next == {}  # Slack refused the post
+    [(key, _, state, _, file_id)] = posting.posts_recorded()
+    assert (key, state) == ("analytics-day:2026-11-20", "pending") and file_id is not None
+
     posting.posts.poll(block_ms=1)
-    assert len(posting.slack.calls_to("chat.postMessage")) == 1
-    assert len(posting.slack.calls_to("files.completeUploadExternal")) == 1
+    (message,) = posting.slack.store.in_channel("CANALYTICS")
+    assert image_of(message)["slack_file"] == {"id": file_id}
+    assert len(posting.slack.calls_to("files.getUploadURLExternal")) == 1  # uploaded once
+    assert posting.slack.calls_to("conversations.history") == []  # a refusal needs no settling
     posting.ledger.clock.advance(days=1)
     posting.ledger.close_due()  # a day without money is posted too
     posting.relay()
     posting.analytics_catches_up()
     posting.posts.poll(block_ms=1)
-    titles = [json.loads(c.args["files"])[0]["title"] for c in posting.slack.calls_to("files.completeUploadExternal")]
+    titles = [image_of(m)["title"]["text"] for m in posting.slack.store.in_channel("CANALYTICS")]
     assert [DAY.isoformat() in titles[0], (DAY + timedelta(days=1)).isoformat() in titles[1]] == [True, True]
+
+
+def test_a_post_whose_answer_was_lost_is_settled_from_slacks_record_not_posted_twice(posting: Posting) -> None:
+    closed = posting.close()
+    posting.slack.drop_after_accepting["chat.postMessage"] = 1  # Slack posts it; the answer never arrives
+    with pytest.raises(SlackUnavailable):  # an outage: the consumer waits it out, without counting it
+        posting.poster.apply(closed)
+    assert [row.state for row in posting.posts_recorded()] == ["posting"]  # the outcome is unknown
+
+    assert posting.poster.apply(closed) is False  # the consumer's retry: Slack's record says it was posted
+    (message,) = posting.slack.store.in_channel("CANALYTICS")
+    assert len(posting.slack.calls_to("chat.postMessage")) == 1
+    assert len(posting.slack.calls_to("files.getUploadURLExternal")) == 1
+    [(_, channel, state, ts, _)] = posting.posts_recorded()
+    assert (channel, state, ts) == ("CANALYTICS", "posted", message["ts"])
+    history = posting.slack.calls_to("conversations.history")
+    assert [call.args["channel"] for call in history] == ["CANALYTICS"]
+    assert posting.slack.calls_to("conversations.open") == []  # a channel's history, not a DM's
+
+
+class Killed(BaseException):
+    """The process dying where it is raised (nothing after it runs, no handler catches it)."""
+
+
+def test_a_new_poster_after_a_crash_between_the_post_and_its_record_posts_nothing(
+    posting: Posting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    closed = posting.close()
+
+    def killed(*_args: Any) -> None:
+        raise Killed
+
+    with monkeypatch.context() as dying:
+        dying.setattr(channel_posts, "_posted", killed)
+        with pytest.raises(Killed):
+            posting.poster.apply(closed)
+
+    assert posting.new_poster().apply(closed) is False
+    assert len(posting.slack.store.in_channel("CANALYTICS")) == 1
+    assert len(posting.slack.calls_to("chat.postMessage")) == 1
+    assert [row.state for row in posting.posts_recorded()] == ["posted"]
+    assert [call.args["channel"] for call in posting.slack.calls_to("conversations.history")] == ["CANALYTICS"]

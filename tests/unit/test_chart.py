@@ -9,8 +9,11 @@ from typing import cast
 
 import pytest
 from PIL import Image
+from slack_sdk.models.blocks import ImageBlock
 
+from bot.analytics_post import chart_text
 from bot.chart import dollars, earnings_chart
+from domains.analytics.model import CHART_DAYS
 
 RED = (0xCB, 0x24, 0x31)
 GREEN = (0x2E, 0xA0, 0x43)
@@ -66,3 +69,9 @@ def test_a_day_of_losses_leaves_room_above_zero_and_below_the_label() -> None:
     image = Image.open(io.BytesIO(earnings_chart(_days([0] * 29 + [-4_944])))).convert("RGB")
     red_rows = [y for y in range(image.height) if any(image.getpixel((x, y)) == RED for x in range(1100, 1150))]
     assert red_rows and red_rows[0] > 60 and red_rows[-1] < 470  # the bar starts below the top, ends above the axis
+
+
+def test_the_charts_numbers_fit_an_image_blocks_alt_text_whatever_the_amounts() -> None:
+    most = -(2**63 - 1)  # the largest loss a BigInteger of cents holds
+    charted = chart_text(_days([most] * CHART_DAYS))
+    assert charted.count("$") == CHART_DAYS and len(charted) <= ImageBlock.alt_text_max_length

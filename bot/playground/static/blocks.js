@@ -283,7 +283,9 @@
       case "image": {
         const node = el("div", "bk-image", b.title ? `<div>${textObject(b.title, people)}</div>` : "");
         const img = el("img");
-        img.src = b.image_url;
+        // A file the app uploaded (slack_file) is served by the playground, as its Web API answered its upload.
+        const file = b.slack_file;
+        img.src = file ? file.url || `/playground/files/${encodeURIComponent(file.id)}` : b.image_url;
         img.alt = b.alt_text || "";
         node.append(img);
         return node;

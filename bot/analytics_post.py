@@ -30,10 +30,16 @@ from domains.kernel.events import Event, Payload
 
 log = logging.getLogger(__name__)
 GROUP = "analytics-post"
+PROCESSING_WAIT_S = 5.0  # for Slack to process the chart; then the consumer pauses and tries again
 
 
 class AnalyticsBehind(NotYet):
     """Analytics has not yet applied every money event of the closed day: the post waits, however long it takes."""
+
+
+class ChartProcessing(NotYet):
+    """Slack is still processing the uploaded chart, and an image block shows only a processed file: the post waits
+    (the file stays uploaded, recorded for the next try)."""
 
 
 def post_daily_analytics(client: WebClient, sessions: sessionmaker[Session], channel: str | None, cycle: date) -> bool:
@@ -41,18 +47,20 @@ def post_daily_analytics(client: WebClient, sessions: sessionmaker[Session], cha
     False (nothing posted) when no channel is set."""
     if not channel:
         return False
-    file_id = upload_chart(client, sessions, cycle)
+    file_id = ready_to_show(client, upload_chart(client, sessions, cycle))
     client.chat_postMessage(channel=channel, **daily_message(sessions, cycle, file_id))
     log.info("posted the analytics for %s to %s by hand", cycle, channel)
     return True
 
 
-def daily_post(client: WebClient, sessions: sessionmaker[Session], channel: str, cycle: date) -> OncePost:
+def daily_post(
+    client: WebClient, sessions: sessionmaker[Session], channel: str, cycle: date, wait_s: float = PROCESSING_WAIT_S
+) -> OncePost:
     """The day's post, once: its key, and the chart uploaded privately before the message that shows it."""
 
     def content(file_id: str | None) -> dict[str, Any]:
         assert file_id is not None  # the chart is uploaded first
-        return daily_message(sessions, cycle, file_id)
+        return daily_message(sessions, cycle, ready_to_show(client, file_id, wait_s))
 
     return OncePost(
         key=f"analytics-day:{cycle.isoformat()}",
@@ -72,6 +80,17 @@ def upload_chart(client: WebClient, sessions: sessionmaker[Session], cycle: date
         alt_txt=f"A bar chart of management's earnings for each of the {CHART_DAYS} days to {cycle.isoformat()}",
     )
     return str(uploaded["file"]["id"])
+
+
+def ready_to_show(client: WebClient, file_id: str, wait_s: float = PROCESSING_WAIT_S) -> str:
+    """The file id, once Slack has processed the upload (files.info names its type); an image block naming it
+    sooner is refused as invalid."""
+    deadline = time.monotonic() + wait_s
+    while not client.files_info(file=file_id)["file"].get("mimetype"):
+        if time.monotonic() >= deadline:
+            raise ChartProcessing(f"Slack is still processing the chart {file_id}")
+        time.sleep(0.2)
+    return file_id
 
 
 def daily_message(sessions: sessionmaker[Session], cycle: date, file_id: str) -> dict[str, Any]:
@@ -117,7 +136,7 @@ class DailyPoster(OneByOne):
         closed = event.payload()
         if not isinstance(closed, BillingCycleClosed) or not self.channel:
             return False
-        post = daily_post(self.client, self.sessions, self.channel, closed.billing_cycle)
+        post = daily_post(self.client, self.sessions, self.channel, closed.billing_cycle, self.wait_s)
         if is_posted(self.sessions, post.key):
             return False
         self._wait_for_analytics(closed)

@@ -37,6 +37,7 @@ TIER_OF: Mapping[str, int] = {
     "views.publish": 4,
     "files.getUploadURLExternal": 4,
     "files.completeUploadExternal": 4,
+    "files.info": 4,
 }
 DEFAULT_TIER = 2  # "most methods allow at least 20 requests per minute"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import mimetypes
 import time
 from collections.abc import Callable
 from typing import Any
@@ -87,6 +88,7 @@ class WebApi:
             "views.publish": self.views_publish,
             "files.getUploadURLExternal": self.upload_url,
             "files.completeUploadExternal": self.complete_upload,
+            "files.info": self.file_info,
         }
 
     def answer(self, method: str, args: dict[str, Any]) -> Answer:
@@ -268,6 +270,14 @@ class WebApi:
             comment = str(args.get("initial_comment") or "")
             self.state.bot_message(str(channel), comment, [], files=described)
         return {"ok": True, "files": described}
+
+    def file_info(self, args: dict[str, Any]) -> Answer:
+        """A file is processed once its bytes arrived (Slack takes a moment more: the app waits for the type)."""
+        file = self.state.files.get(str(args.get("file")))
+        if file is None:
+            return error("file_not_found")
+        mimetype = (mimetypes.guess_type(file.filename)[0] or "application/octet-stream") if file.content else ""
+        return {"ok": True, "file": {**self._describe(file), "mimetype": mimetype}}
 
     def _describe(self, file: UploadedFile) -> dict[str, Any]:
         url = f"{self.base_url}playground/files/{file.file_id}"

@@ -57,6 +57,11 @@ class FakeSlack:
     rate_limit_next: dict[str, int] = field(default_factory=dict)  # method -> how many next calls get a 429
     retry_after: int = 1  # the Retry-After of those 429s
     uploads: dict[str, bytes] = field(default_factory=dict)  # file id -> the bytes POSTed to its upload URL
+    # As Slack does, a file is processed for a moment after its upload: files.info answers it without a mimetype
+    # this many times, and an image block cannot show it until files.info has named its type.
+    processing_reads: int = 0
+    _processed: set[str] = field(default_factory=set)
+    _reads: dict[str, int] = field(default_factory=dict)
     fail_next: dict[str, str] = field(default_factory=dict)  # method -> the Slack error its next call gets
     # Messages posted and updated, with their metadata (conversations.history reads them back).
     store: MessageStore = field(default_factory=MessageStore)
@@ -173,6 +178,7 @@ class FakeSlack:
             "views.publish": lambda a, ts: {"ok": True, "view": {**a.get("view", {}), "id": "VHOME"}},
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
+            "files.info": self._file_info,
         }
 
     def dropped(self, path: str) -> bool:
@@ -185,13 +191,24 @@ class FakeSlack:
             return True
 
     def _post(self, args: dict[str, Any], ts: str) -> dict[str, Any]:
-        """As Slack does, an image block may show only a file that was uploaded (`slack_file`)."""
+        """As Slack does, an image block may show only a file that was uploaded and processed (`slack_file`)."""
         blocks = args.get("blocks") or []
         shown = [b["slack_file"]["id"] for b in decoded(blocks) if b.get("type") == "image" and "slack_file" in b]
         with self._lock:
-            if any(file_id not in self.uploads for file_id in shown):
-                return {"ok": False, "error": "invalid_blocks"}
+            if any(file_id not in self._processed for file_id in shown):
+                return {"ok": False, "error": "invalid_blocks", "errors": ["invalid slack file"]}
         return self.store.post(args, ts)
+
+    def _file_info(self, args: dict[str, Any], _ts: str) -> dict[str, Any]:
+        file_id = str(args.get("file"))
+        with self._lock:
+            if file_id not in self.uploads:
+                return {"ok": False, "error": "file_not_found"}
+            self._reads[file_id] = self._reads.get(file_id, 0) + 1
+            if self._reads[file_id] > self.processing_reads:
+                self._processed.add(file_id)
+            mimetype = "image/png" if file_id in self._processed else ""
+        return {"ok": True, "file": {"id": file_id, "mimetype": mimetype}}
 
     def _permalink(self, args: dict[str, Any], _ts: str) -> dict[str, Any]:
         channel, ts = args.get("channel"), str(args.get("message_ts"))

@@ -17,7 +17,7 @@ import redis
 from sqlalchemy import func, select, text
 
 from bot import channel_posts
-from bot.analytics_post import DailyPoster, post_daily_analytics
+from bot.analytics_post import ChartProcessing, DailyPoster, post_daily_analytics
 from bot.message_sender import SlackUnavailable
 from bot.slack_client import make_client
 from domains.accounting.tables import AuditRecord
@@ -203,6 +203,23 @@ def test_a_post_whose_answer_was_lost_is_settled_from_slacks_record_not_posted_t
     history = posting.slack.calls_to("conversations.history")
     assert [call.args["channel"] for call in history] == ["CANALYTICS"]
     assert posting.slack.calls_to("conversations.open") == []  # a channel's history, not a DM's
+
+
+def test_the_post_waits_until_slack_has_processed_the_chart(posting: Posting) -> None:
+    """Slack refuses an image block naming a file it is still processing: the post waits for files.info's type."""
+    closed = posting.close()
+    posting.slack.processing_reads = 1_000  # still processing, however long the poster waits
+    with pytest.raises(ChartProcessing):  # a NotYet: retried as long as it takes, never dead-lettered
+        posting.poster.apply(closed)
+    assert posting.slack.calls_to("chat.postMessage") == []
+    [(_, _, state, _, file_id)] = posting.posts_recorded()
+    assert state == "pending" and file_id is not None
+
+    posting.slack.processing_reads = 0  # processed now
+    assert posting.poster.apply(closed) is True
+    (message,) = posting.slack.store.in_channel("CANALYTICS")
+    assert image_of(message)["slack_file"] == {"id": file_id}
+    assert len(posting.slack.calls_to("files.getUploadURLExternal")) == 1
 
 
 class Killed(BaseException):

@@ -35,6 +35,7 @@ SCOPES_OF_METHOD: dict[str, set[str]] = {
     "views_publish": set(),
     "views_update": set(),
     "files_upload_v2": {"files:write"},
+    "files_info": {"files:read"},  # whether Slack has processed the chart before a message shows it
 }
 # `commands` for slash commands and shortcuts; `users:read.email` for the e-mail in profiles (users_sync.py).
 SCOPES_BEYOND_METHODS = {"commands", "users:read.email"}

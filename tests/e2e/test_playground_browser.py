@@ -150,6 +150,9 @@ def test_a_restart_with_the_tab_open_keeps_the_port_and_the_tab_reconnects(
 
     running.stop()
     expect(page.locator("#offline")).to_be_visible(timeout=WAIT_MS)
+    type_line(page, "/balance")  # nothing can take it: the page says so and keeps the line, as Slack does
+    expect(page.locator(".toast.bad", has_text="Not sent")).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("#line")).to_have_value("/balance")
     running.start(distributed=False)  # on the same PORT: the tab's old connections are in TIME_WAIT
     restarted = page.locator(".toast", has_text="The playground restarted")
     expect(restarted).to_be_visible(timeout=WAIT_MS)

@@ -15,11 +15,17 @@
   const $ = (id) => document.getElementById(id);
 
   async function call(path, body) {
-    const response = await fetch(path, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ user: me, ...body }),
-    });
+    let response;
+    try {
+      response = await fetch(path, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ user: me, ...body }),
+      });
+    } catch (error) {  // stopped or restarting: nothing reached it
+      toast("Not sent: the playground is not answering. Try again once it is back.", true);
+      return { ok: false, unsent: true };
+    }
     const answer = await response.json().catch(() => ({ ok: false, error: `HTTP ${response.status}` }));
     if (!response.ok || answer.ok === false) toast(answer.error || `The app answered HTTP ${answer.status}`, true);
     return answer;
@@ -281,8 +287,9 @@
     $("composer-error").textContent = refusal(line);
     if ($("composer-error").textContent) return;
     $("line").value = "";
-    await call("/playground/send", { channel: current, text: line });
-    refresh(false);
+    const answer = await call("/playground/send", { channel: current, text: line });
+    if (!answer.unsent) refresh(false);
+    else if (!$("line").value) $("line").value = line;  // as Slack keeps a message it could not send
   };
   $("line").oninput = () => { $("composer-error").textContent = ""; };
 

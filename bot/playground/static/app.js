@@ -310,6 +310,7 @@
     menu.style.left = `${Math.max(8, Math.min(box.left, innerWidth - menu.offsetWidth - 8))}px`;
     const below = box.bottom + 4;
     menu.style.top = `${below + menu.offsetHeight < innerHeight ? below : Math.max(8, box.top - menu.offsetHeight - 4)}px`;
+    menu.firstChild?.focus();  // Enter picks it, Tab the next, Esc closes, as in Slack's menus
   }
 
   function closeMenu() { $("menu").hidden = true; }
@@ -334,6 +335,7 @@
   });
 
   $("close-day").onclick = async () => {
+    document.body.classList.remove("nav-open");  // in a narrow window, show the page the close changes
     const answer = await call("/playground/close-day", {});
     if (answer.ok) toast(answer.summary || "The day is closed.");
   };

@@ -209,6 +209,9 @@ def test_unread_badges_survive_switching_person(page: Page) -> None:
         playground.send("UMANGO", GENERAL, "two")
         badge = page.locator('.nav-item[data-view="CGENERAL"] .badge')
         expect(badge).to_have_text("2", timeout=WAIT_MS)
+        other_tab = page.context.new_page()  # Mango's tab, opened while Kiwi has not read them yet
+        other_tab.goto(f"{playground.base_url}?user=UMANGO&view=DMANGO")
+        expect(other_tab.locator("#title")).to_contain_text("DM", timeout=WAIT_MS)
         page.click('.person[data-user="UMANGO"]')
         expect(page.locator("#me")).to_contain_text("Mango", timeout=WAIT_MS)
         page.click('.person[data-user="UKIWI"]')
@@ -216,6 +219,12 @@ def test_unread_badges_survive_switching_person(page: Page) -> None:
         expect(badge).to_have_text("2", timeout=WAIT_MS)
         page.click('.nav-item[data-view="CGENERAL"]')
         expect(badge).to_have_count(0)
+        playground.send("UPEPPER", GENERAL, "three")  # read at once in Kiwi's tab; an unread one in Mango's
+        expect(page.locator(".message", has_text="three")).to_be_visible(timeout=WAIT_MS)
+        expect(other_tab.locator('.nav-item[data-view="CGENERAL"] .badge')).to_have_text("1", timeout=WAIT_MS)
+        other_tab.click('.person[data-user="UKIWI"]')  # what Kiwi read in one tab is read in the other
+        expect(other_tab.locator("#me")).to_contain_text("Kiwi", timeout=WAIT_MS)
+        expect(other_tab.locator(".nav-item .badge")).to_have_count(0)
 
 
 def test_the_page_works_in_a_400_pixel_wide_window(page: Page) -> None:

@@ -9,7 +9,8 @@
   let current = params.get("view") || "home";
   let state = null;
   let modalKey = "";
-  // The newest ts each person has seen in each conversation, for this run of the playground only.
+  // The newest ts each person has seen in each conversation, for this run of the playground only (kept in
+  // localStorage, which every tab of the page shares).
   let seen = { instance: null, byUser: {} };
 
   const $ = (id) => document.getElementById(id);
@@ -230,6 +231,7 @@
 
   function draw() {
     if (!state) return;
+    loadSeen(state.instance);  // what was read in another tab (as anyone) counts here too
     const people = peopleById();
     if (current !== "home" && !conversation(current)) current = "home";
     renderSidebar(people);
@@ -254,7 +256,6 @@
       toast("The playground restarted: this tab has reconnected (messages from before are gone).");
       if (current === "home") call("/playground/home", {});
     }
-    if (seen.instance !== state.instance) loadSeen(state.instance);
     draw();
   }
 

@@ -150,6 +150,9 @@ def test_a_restart_with_the_tab_open_keeps_the_port_and_the_tab_reconnects(
 
     running.stop()
     expect(page.locator("#offline")).to_be_visible(timeout=WAIT_MS)
+    type_line(page, "/balance")  # nothing can take it: the page says so and keeps the line, as Slack does
+    expect(page.locator(".toast.bad", has_text="Not sent")).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("#line")).to_have_value("/balance")
     running.start(distributed=False)  # on the same PORT: the tab's old connections are in TIME_WAIT
     restarted = page.locator(".toast", has_text="The playground restarted")
     expect(restarted).to_be_visible(timeout=WAIT_MS)
@@ -171,8 +174,10 @@ def test_shortcuts_escape_and_unknown_commands_behave_as_in_slack(page: Page) ->
         expect(page.locator(".message")).to_have_text([re.compile("echo quiet")], timeout=WAIT_MS)
         expect(page.locator(".message", has_text="/echo")).to_have_count(0)
 
-        page.click("#shortcuts")
-        page.click('#menu .menu-item[data-callback-id="make_thing"]')
+        page.focus("#shortcuts")  # by keyboard, as Slack's ⚡ menu allows (the mouse: the test of aTES's shortcuts)
+        page.keyboard.press("Enter")
+        expect(page.locator('#menu .menu-item[data-callback-id="make_thing"]')).to_be_focused()
+        page.keyboard.press("Enter")
         expect(page.locator(".modal")).to_be_visible(timeout=WAIT_MS)
         page.keyboard.press("Escape")
         expect(page.locator(".modal")).to_have_count(0, timeout=WAIT_MS)
@@ -204,6 +209,9 @@ def test_unread_badges_survive_switching_person(page: Page) -> None:
         playground.send("UMANGO", GENERAL, "two")
         badge = page.locator('.nav-item[data-view="CGENERAL"] .badge')
         expect(badge).to_have_text("2", timeout=WAIT_MS)
+        other_tab = page.context.new_page()  # Mango's tab, opened while Kiwi has not read them yet
+        other_tab.goto(f"{playground.base_url}?user=UMANGO&view=DMANGO")
+        expect(other_tab.locator("#title")).to_contain_text("DM", timeout=WAIT_MS)
         page.click('.person[data-user="UMANGO"]')
         expect(page.locator("#me")).to_contain_text("Mango", timeout=WAIT_MS)
         page.click('.person[data-user="UKIWI"]')
@@ -211,6 +219,12 @@ def test_unread_badges_survive_switching_person(page: Page) -> None:
         expect(badge).to_have_text("2", timeout=WAIT_MS)
         page.click('.nav-item[data-view="CGENERAL"]')
         expect(badge).to_have_count(0)
+        playground.send("UPEPPER", GENERAL, "three")  # read at once in Kiwi's tab; an unread one in Mango's
+        expect(page.locator(".message", has_text="three")).to_be_visible(timeout=WAIT_MS)
+        expect(other_tab.locator('.nav-item[data-view="CGENERAL"] .badge')).to_have_text("1", timeout=WAIT_MS)
+        other_tab.click('.person[data-user="UKIWI"]')  # what Kiwi read in one tab is read in the other
+        expect(other_tab.locator("#me")).to_contain_text("Kiwi", timeout=WAIT_MS)
+        expect(other_tab.locator(".nav-item .badge")).to_have_count(0)
 
 
 def test_the_page_works_in_a_400_pixel_wide_window(page: Page) -> None:

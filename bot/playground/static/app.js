@@ -9,17 +9,24 @@
   let current = params.get("view") || "home";
   let state = null;
   let modalKey = "";
-  // The newest ts each person has seen in each conversation, for this run of the playground only.
+  // The newest ts each person has seen in each conversation, for this run of the playground only (kept in
+  // localStorage, which every tab of the page shares).
   let seen = { instance: null, byUser: {} };
 
   const $ = (id) => document.getElementById(id);
 
   async function call(path, body) {
-    const response = await fetch(path, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ user: me, ...body }),
-    });
+    let response;
+    try {
+      response = await fetch(path, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ user: me, ...body }),
+      });
+    } catch (error) {  // stopped or restarting: nothing reached it
+      toast("Not sent: the playground is not answering. Try again once it is back.", true);
+      return { ok: false, unsent: true };
+    }
     const answer = await response.json().catch(() => ({ ok: false, error: `HTTP ${response.status}` }));
     if (!response.ok || answer.ok === false) toast(answer.error || `The app answered HTTP ${answer.status}`, true);
     return answer;
@@ -224,6 +231,7 @@
 
   function draw() {
     if (!state) return;
+    loadSeen(state.instance);  // what was read in another tab (as anyone) counts here too
     const people = peopleById();
     if (current !== "home" && !conversation(current)) current = "home";
     renderSidebar(people);
@@ -248,7 +256,6 @@
       toast("The playground restarted: this tab has reconnected (messages from before are gone).");
       if (current === "home") call("/playground/home", {});
     }
-    if (seen.instance !== state.instance) loadSeen(state.instance);
     draw();
   }
 
@@ -281,8 +288,9 @@
     $("composer-error").textContent = refusal(line);
     if ($("composer-error").textContent) return;
     $("line").value = "";
-    await call("/playground/send", { channel: current, text: line });
-    refresh(false);
+    const answer = await call("/playground/send", { channel: current, text: line });
+    if (!answer.unsent) refresh(false);
+    else if (!$("line").value) $("line").value = line;  // as Slack keeps a message it could not send
   };
   $("line").oninput = () => { $("composer-error").textContent = ""; };
 
@@ -303,6 +311,7 @@
     menu.style.left = `${Math.max(8, Math.min(box.left, innerWidth - menu.offsetWidth - 8))}px`;
     const below = box.bottom + 4;
     menu.style.top = `${below + menu.offsetHeight < innerHeight ? below : Math.max(8, box.top - menu.offsetHeight - 4)}px`;
+    menu.firstChild?.focus();  // Enter picks it, Tab the next, Esc closes, as in Slack's menus
   }
 
   function closeMenu() { $("menu").hidden = true; }
@@ -327,6 +336,7 @@
   });
 
   $("close-day").onclick = async () => {
+    document.body.classList.remove("nav-open");  // in a narrow window, show the page the close changes
     const answer = await call("/playground/close-day", {});
     if (answer.ok) toast(answer.summary || "The day is closed.");
   };

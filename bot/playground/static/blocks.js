@@ -287,7 +287,11 @@
         const file = b.slack_file;
         img.src = file ? file.url || `/playground/files/${encodeURIComponent(file.id)}` : b.image_url;
         img.alt = b.alt_text || "";
-        node.append(img);
+        const full = el("a");  // as in Slack, a click shows the image at full size
+        full.href = img.src;
+        full.target = "_blank";
+        full.append(img);
+        node.append(full);
         return node;
       }
       case "input": return input(b, ctx);

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -131,6 +132,7 @@ class DailyPoster(OneByOne):
     topics: tuple[str, ...] = field(default=(BILLING_CYCLES,))
     handles: frozenset[type[Payload]] = frozenset({BillingCycleClosed})
     ignores: frozenset[type[Payload]] = frozenset()
+    member: str = field(default_factory=lambda: uuid.uuid4().hex)  # this process, in the group
 
     def apply(self, event: Event) -> bool:
         closed = event.payload()
@@ -140,7 +142,7 @@ class DailyPoster(OneByOne):
         if is_posted(self.sessions, post.key):
             return False
         self._wait_for_analytics(closed)
-        return post_once(self.client, self.sessions, post)
+        return post_once(self.client, self.sessions, post, self.member)
 
     def _wait_for_analytics(self, closed: BillingCycleClosed) -> None:
         deadline = time.monotonic() + self.wait_s

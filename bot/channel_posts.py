@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.message_sender import (
+    LEASE,
     SlackUnavailable,
     attempt,
     dm_channel,
@@ -29,7 +30,8 @@ from bot.message_sender import (
     without_blind_retries,
 )
 from bot.message_tables import ChannelPost
-from domains.kernel.clock import utcnow
+from domains.kernel.clock import as_utc, utcnow
+from domains.kernel.consumer import NotYet
 from domains.kernel.db import dialect_insert, table_of
 
 log = logging.getLogger(__name__)
@@ -50,23 +52,30 @@ class OncePost:
     upload: Callable[[], str] | None = None
 
 
-def post_once(client: WebClient, sessions: sessionmaker[Session], post: OncePost) -> bool:
+class PostUnderWay(NotYet):
+    """Another member of the group is posting it (a message it held too long was handed over): that member's post
+    is settled by it, or by this one once its lease runs out, never posted a second time meanwhile."""
+
+
+def post_once(client: WebClient, sessions: sessionmaker[Session], post: OncePost, member: str) -> bool:
     """Post it unless it was posted: True when posted now.
 
     Slack's refusal (it did nothing) is raised with the row back to `pending`, so the next try posts. Slack out of
     reach, a 5xx or a lost answer (an unknown outcome, the row left `posting`, settled on the next try) and its rate
     limit are raised as SlackUnavailable, an outage the consumer waits out."""
     try:
-        return _post_once(client, sessions, post)
+        return _post_once(client, sessions, post, member)
     except (OSError, SlackApiError) as failure:
         if not is_outage(failure):
             raise
         raise SlackUnavailable(str(failure)) from failure
 
 
-def _post_once(client: WebClient, sessions: sessionmaker[Session], post: OncePost) -> bool:
+def _post_once(client: WebClient, sessions: sessionmaker[Session], post: OncePost, member: str) -> bool:
     row = _load_or_add(sessions, post)
     if row.state == "posting":
+        if row.posted_by not in (None, member) and as_utc(row.started_at) > utcnow() - LEASE:
+            raise PostUnderWay(f"{post.key} is being posted by {row.posted_by}")
         row = _settle(client, sessions, row)
     if row.state == "posted":
         return False
@@ -75,7 +84,7 @@ def _post_once(client: WebClient, sessions: sessionmaker[Session], post: OncePos
         file_id = post.upload()
         _write(sessions, post.key, file_id=file_id)  # a retry shows this file, without uploading it again
     message = {**post.content(file_id), "metadata": {"event_type": EVENT_TYPE, "event_payload": {"key": post.key}}}
-    _write(sessions, post.key, state="posting", started_at=utcnow())
+    _write(sessions, post.key, state="posting", started_at=utcnow(), posted_by=member)
     reply = attempt(without_blind_retries(client).chat_postMessage, message, channel=post.channel)
     if isinstance(reply, SlackApiError):
         _write(sessions, post.key, state="pending")  # Slack posted nothing
@@ -96,7 +105,7 @@ def _settle(client: WebClient, sessions: sessionmaker[Session], row: ChannelPost
     channel = row.channel_id
     if _is_user(channel):  # a DM posted to a user id is in the D… channel Slack named, or opens
         channel = dm_channel(client, sessions, channel)
-    found = posted_with_key(client, channel, row.started_at, EVENT_TYPE, row.key)
+    found = posted_with_key(client, channel, as_utc(row.started_at), EVENT_TYPE, row.key)
     if found is None:
         _write(sessions, row.key, state="pending")
     else:

@@ -118,3 +118,4 @@ class ChannelPost(Base):
     ts: Mapped[str | None] = mapped_column(String(32))
     file_id: Mapped[str | None] = mapped_column(String(32))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # when the last post began
+    posted_by: Mapped[str | None] = mapped_column(String(64))  # the group member whose post that was

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
@@ -33,6 +34,7 @@ class PayoutNotifier(OneByOne):
     topics: tuple[str, ...] = field(default=(TRANSACTIONS,))
     handles: frozenset[type[Payload]] = frozenset(PAYMENTS)
     ignores: frozenset[type[Payload]] = frozenset({UserWithdrawn, UserBalanceIncreased})  # told in the task's message
+    member: str = field(default_factory=lambda: uuid.uuid4().hex)  # this process, in the group
 
     def apply(self, event: Event) -> bool:
         payload = event.payload()
@@ -41,7 +43,7 @@ class PayoutNotifier(OneByOne):
         # Posted to the user id: Slack delivers it in the app's DM, with no conversations.open (Tier 3) per payout.
         dm = {"blocks": payout_dm(payload), "text": payout_text(payload)}
         post = OncePost(key=f"payout-dm:{event.event_id}", channel=payload.user_id, content=lambda _: dm)
-        if not post_once(self.client, self.sessions, post):
+        if not post_once(self.client, self.sessions, post, self.member):
             return False
         log.info("told %s of the close of %s", payload.user_id, payload.billing_cycle.isoformat())
         return True

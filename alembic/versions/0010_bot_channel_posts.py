@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("ts", sa.String(length=32), nullable=True),
         sa.Column("file_id", sa.String(length=32), nullable=True),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("posted_by", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("key"),
     )
     days = _posted_days()

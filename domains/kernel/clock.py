@@ -26,11 +26,14 @@ class RunningClock:
         return utcnow() + self.offset
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A moment read back from the database: SQLite keeps no time zone, and aTES writes UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def cycle_of(moment: datetime, timezone: ZoneInfo) -> date:
     """The billing cycle (local calendar day) that a moment belongs to."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(timezone).date()
+    return as_utc(moment).astimezone(timezone).date()
 
 
 def format_cents(cents: int) -> str:

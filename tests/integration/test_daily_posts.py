@@ -18,6 +18,7 @@ from sqlalchemy import func, select, text
 
 from bot import channel_posts
 from bot.analytics_post import ChartProcessing, DailyPoster, post_daily_analytics
+from bot.channel_posts import PostUnderWay
 from bot.message_sender import SlackUnavailable
 from bot.slack_client import make_client
 from domains.accounting.tables import AuditRecord
@@ -33,6 +34,7 @@ from jobs.runtime import OUTBOXES
 from tests.fakes.slack_api import FakeSlack
 from tests.integration.cli import ates, ates_env
 from tests.integration.ledger import Ledger
+from tests.integration.posts import lease_runs_out
 
 DAY = date(2026, 11, 20)
 MORNING = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -239,8 +241,36 @@ def test_a_new_poster_after_a_crash_between_the_post_and_its_record_posts_nothin
         with pytest.raises(Killed):
             posting.poster.apply(closed)
 
-    assert posting.new_poster().apply(closed) is False
+    restarted = posting.new_poster()
+    with pytest.raises(PostUnderWay):  # whose post that was is not known: its lease is waited out first
+        restarted.apply(closed)
+    lease_runs_out(posting.ledger.sessions)
+    assert restarted.apply(closed) is False
     assert len(posting.slack.store.in_channel("CANALYTICS")) == 1
     assert len(posting.slack.calls_to("chat.postMessage")) == 1
     assert [row.state for row in posting.posts_recorded()] == ["posted"]
     assert [call.args["channel"] for call in posting.slack.calls_to("conversations.history")] == ["CANALYTICS"]
+
+
+def test_a_post_another_member_has_under_way_is_left_to_it_until_its_lease_runs_out(
+    posting: Posting, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A member holding the event too long has it handed over: the new member neither posts nor settles the post
+    under way (Slack may not have it yet), until the first member's lease runs out."""
+    closed = posting.close()
+
+    def stuck(*_args: Any, **_kwargs: Any) -> None:
+        raise Killed  # the first member is still waiting on Slack (here: never answers)
+
+    with monkeypatch.context() as waiting:
+        waiting.setattr(channel_posts, "attempt", stuck)
+        with pytest.raises(Killed):
+            posting.poster.apply(closed)
+
+    other = posting.new_poster()
+    with pytest.raises(PostUnderWay):  # a NotYet: retried, never dead-lettered
+        other.apply(closed)
+    assert posting.slack.calls_to("chat.postMessage") == [] and posting.slack.calls_to("conversations.history") == []
+    lease_runs_out(posting.ledger.sessions)
+    assert other.apply(closed) is True  # settled from Slack's record (not there), then posted
+    assert len(posting.slack.store.in_channel("CANALYTICS")) == 1

@@ -6,7 +6,6 @@ import re
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.blocks import slack_escape
 from bot.replies import Refusal
 from domains.identity.queries import users_named
 
@@ -43,6 +42,6 @@ def person_id(sessions: sessionmaker[Session], reference: str) -> str:
         raise UnknownPerson(
             Refusal(f"Nobody in this workspace is called @{name or reference}: pick them from Slack's @ menu.")
         )
-    shown = slack_escape(name)  # beside our own mentions of them: escaped, within mrkdwn
-    everyone = ", ".join(f"<@{user.slack_id}>" for user in found)
-    raise UnknownPerson(f"Several people are called @{shown} ({everyone}): pick the one you mean from Slack's @ menu.")
+    everyone = ", ".join(f"<@{user.slack_id}>" for user in found)  # our own mentions: mrkdwn, after the name as typed
+    said = f"Several people are called @{name}: pick the one you mean from Slack's @ menu."
+    raise UnknownPerson(Refusal(said, f"They are {everyone}."))

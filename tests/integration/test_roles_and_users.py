@@ -155,7 +155,7 @@ def test_a_name_two_people_share_is_refused_naming_both(app: SlackApp) -> None:
     app.sender.event({"type": "team_join", "user": member("U3", "Bob")}, "Ev-bob2")
     eventually(lambda: get_user(app.sessions, "U3"), bool)
     said = ates_role(app, "UADMIN", "role @bob manager", "twice")
-    assert said.startswith("Several people are called @bob (<@U2>, <@U3>)")
+    assert said == "Several people are called @bob: pick the one you mean from Slack's @ menu.\nThey are <@U2>, <@U3>."
     assert app.events("identity", "UserRoleChanged") == []
 
 

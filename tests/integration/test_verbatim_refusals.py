@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from domains.identity.queries import users_named
+from tests.e2e.harness import eventually
+from tests.fakes.slack_api import member
 from tests.fakes.slack_text import markup_texts, shown_text, unescape
 from tests.integration.slack_app import SlackApp
 
@@ -70,3 +73,12 @@ def names_nobody_as_typed(app: SlackApp, typed: str, answered_at: str) -> None:
     app.sender.command("UADMIN", "/ates", f"role @{typed} manager", app.slack.response_url(answered_at))
     [role] = app.slack.wait_for("response_url", where=lambda call: call.path == f"/response/{answered_at}")
     shows_as_typed(role.args, nobody)
+
+
+def test_a_name_several_people_share_is_named_as_typed_beside_their_mentions(app: SlackApp) -> None:
+    for user_id in ("U7", "U8"):
+        app.sender.event({"type": "team_join", "user": member(user_id, "*x*")}, f"Ev-{user_id}")
+    eventually(lambda: len(users_named(app.sessions, "*x*")), lambda count: count == 2)
+    board = app.sender.command("UADMIN", "/task", "board @*x*", app.slack.response_url("several")).json()
+    shows_as_typed(board, "Several people are called @*x*: pick the one you mean from Slack's @ menu.")
+    assert "They are <@U7>, <@U8>." in formatted(board)  # our own mentions stay mrkdwn, to show as people

@@ -84,7 +84,8 @@ def _post_once(client: WebClient, sessions: sessionmaker[Session], post: OncePos
         file_id = post.upload()
         _write(sessions, post.key, file_id=file_id)  # a retry shows this file, without uploading it again
     message = {**post.content(file_id), "metadata": {"event_type": EVENT_TYPE, "event_payload": {"key": post.key}}}
-    _write(sessions, post.key, state="posting", started_at=utcnow(), posted_by=member)
+    if not _claim(sessions, post.key, member):
+        raise PostUnderWay(f"{post.key} was claimed by another member meanwhile")
     reply = attempt(without_blind_retries(client).chat_postMessage, message, channel=post.channel)
     if isinstance(reply, SlackApiError):
         _write(sessions, post.key, state="pending")  # Slack posted nothing
@@ -141,6 +142,19 @@ def _posted(sessions: sessionmaker[Session], key: str, to: str, channel: str, ts
         if _is_user(to) and channel.startswith("D"):
             remember_dm_channel(session, to, channel)
         session.commit()
+
+
+def _claim(sessions: sessionmaker[Session], key: str, member: str) -> bool:
+    """Mark it `posting` by this member, unless another member did since it was read `pending`."""
+    with sessions() as session:
+        claimed = session.scalar(
+            update(ChannelPost)
+            .where(ChannelPost.key == key, ChannelPost.state == "pending")
+            .values(state="posting", started_at=utcnow(), posted_by=member)
+            .returning(ChannelPost.key)
+        )
+        session.commit()
+        return claimed is not None
 
 
 def _write(sessions: sessionmaker[Session], key: str, **values: Any) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, text
 
 from bot import channel_posts
 from bot.analytics_post import ChartProcessing, DailyPoster, post_daily_analytics
-from bot.channel_posts import PostUnderWay
+from bot.channel_posts import OncePost, PostUnderWay, post_once
 from bot.message_sender import SlackUnavailable
 from bot.slack_client import make_client
 from domains.accounting.tables import AuditRecord
@@ -274,3 +274,19 @@ def test_a_post_another_member_has_under_way_is_left_to_it_until_its_lease_runs_
     lease_runs_out(posting.ledger.sessions)
     assert other.apply(closed) is True  # settled from Slack's record (not there), then posted
     assert len(posting.slack.store.in_channel("CANALYTICS")) == 1
+
+
+def test_two_members_that_read_a_post_pending_at_once_post_it_once(posting: Posting) -> None:
+    client, sessions = posting.poster.client, posting.ledger.sessions
+
+    def members_b_message(_file_id: str | None) -> dict[str, Any]:
+        return {"text": "b"}
+
+    def members_a_message(_file_id: str | None) -> dict[str, Any]:
+        # While member a builds its message, member b (which read the post pending too) posts it.
+        assert post_once(client, sessions, OncePost("k", "CANALYTICS", members_b_message), "member-b")
+        return {"text": "a"}
+
+    with pytest.raises(PostUnderWay):
+        post_once(client, sessions, OncePost("k", "CANALYTICS", members_a_message), "member-a")
+    assert [message["text"] for message in posting.slack.store.in_channel("CANALYTICS")] == ["b"]

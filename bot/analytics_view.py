@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 from bot.blocks import Part, render, rich, styled, task_label, task_parts
 from domains.analytics.model import Span, SpanKind
 from domains.analytics.queries import DayFigures, ExpensiveTask, Report
-from domains.kernel.clock import format_cents
+from domains.kernel.clock import counted, format_cents
 
 PAGE_ACTION = "analytics_page"
 DAYS_PER_PAGE = 31  # a month on one page: a section per day stays well under Slack's 50 blocks
@@ -34,7 +34,9 @@ NOTE = (
 def analytics_summary(report: Report) -> str:
     """The plain-text line of the view (notifications, screen readers, clients that show no blocks)."""
     last = report.days[-1] if report.days else None
-    negative = f"; {last.workers_in_negative} worker(s) in the negative at the end of {last.day}" if last else ""
+    negative = ""
+    if last:
+        negative = f"; {counted(last.workers_in_negative, 'worker')} in the negative at the end of {last.day}"
     return (
         f"Analytics for {report.span.label}: management earned {format_cents(report.earnings_cents)}{negative}; "
         f"most expensive task: {_task_text(report.most_expensive)}."
@@ -82,7 +84,7 @@ def read_page_value(value: str) -> tuple[Span, int]:
 
 def _day_line(day: DayFigures) -> RichTextBlock:
     """One day as of its end; the task's name as typed (rich text: never read as mrkdwn)."""
-    figures = f" · {day.workers_in_negative} worker(s) in the negative · most expensive task: "
+    figures = f" · {counted(day.workers_in_negative, 'worker')} in the negative · most expensive task: "
     earned = [
         styled(f"{day.day:%a %d %b %Y}", bold=True),
         styled(": earned "),

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from domains.accounting.commands import CloseDay
 from domains.accounting.handlers import AccountingUnitOfWork, command_bus
 from domains.accounting.model import DayClosed, PriceDraw
-from domains.kernel.clock import cycle_of, format_cents, utcnow
+from domains.kernel.clock import counted, cycle_of, format_cents, utcnow
 from domains.kernel.commands import CommandBus
 
 log = logging.getLogger(__name__)
@@ -50,8 +50,8 @@ def close_today_now(sessions: sessionmaker[Session], prices: PriceDraw, timezone
 
 
 def describe(day: DayClosed) -> str:
-    carried = f", {len(day.carried)} negative balance(s) carried over" if day.carried else ""
-    return f"closed {day.cycle}: paid {len(day.paid)} worker(s) {format_cents(day.paid_cents)}{carried}"
+    carried = f", {counted(len(day.carried), 'negative balance')} carried over" if day.carried else ""
+    return f"closed {day.cycle}: paid {counted(len(day.paid), 'worker')} {format_cents(day.paid_cents)}{carried}"
 
 
 def run_daily_close(commands: CommandBus, stop: threading.Event, every_s: float = CHECK_EVERY_S) -> None:

@@ -36,6 +36,11 @@ def cycle_of(moment: datetime, timezone: ZoneInfo) -> date:
     return as_utc(moment).astimezone(timezone).date()
 
 
+def counted(count: int, noun: str) -> str:
+    """`1 worker`, `2 workers`: a count as people read it."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def format_cents(cents: int) -> str:
     """Render integer cents as dollars, e.g. -1250 -> '-$12.50'."""
     sign = "-" if cents < 0 else ""

@@ -62,10 +62,10 @@ def test_an_operators_close_after_midnight_is_posted_with_its_chart(
         finish_a_task(SlackSender(running.url, SIGNING_SECRET), slack)
 
         closed = ates({**env, "ATES_CLOCK_START": AFTER_MIDNIGHT.isoformat()}, "close-day")
-        assert closed.returncode == 0 and "closed 2026-11-20: paid 1 worker(s)" in closed.stdout, closed.stderr
+        assert closed.returncode == 0 and "closed 2026-11-20: paid 1 worker $" in closed.stdout, closed.stderr
         [post] = slack.wait_for("chat.postMessage", where=in_channel("CANALYTICS"), timeout=60)
         assert "Analytics for 2026-11-20" in post.args["text"] and "Polish the perch (UP-7)" in post.args["text"]
-        assert "0 worker(s) in the negative" in post.args["text"] and "20 Nov: " in post.args["text"]
+        assert "0 workers in the negative" in post.args["text"] and "20 Nov: " in post.args["text"]
         [image] = [block for block in blocks_of(post) if block["type"] == "image"]
         assert slack.uploads[image["slack_file"]["id"]].startswith(b"\x89PNG")
         assert [call.args["file"] for call in slack.calls_to("files.info")][-1] == image["slack_file"]["id"]

@@ -143,7 +143,7 @@ def test_an_admin_sees_today_by_default(sender: SlackSender, slack: FakeSlack, s
     rendered = blocks_of(answer)
     assert f"Analytics: {TODAY.isoformat()}" in rendered
     assert "-$9.56" in rendered  # fees 15.00 + 10.00 - reward 34.56
-    assert "1 worker(s) in the negative" in shown_text(json.loads(rendered))
+    assert "1 worker in the negative" in shown_text(json.loads(rendered))
     as_read = shown_text(json.loads(rendered))
     assert as_read.count("Fix the beak (UP-42), reward $34.56") == 2  # the span's and its day's
 
@@ -162,8 +162,8 @@ def test_an_admin_asks_for_a_day_a_week_a_month_and_a_span(
     assert "Fri 20 Nov 2026" in week and "Sun 22 Nov 2026" in week and week.count("Fix the beak") == 2
     assert "-$9.56" in month and "Wed 25 Nov 2026" in month and "Thu 26 Nov" not in month  # no numbers yet
     as_read = shown_text(json.loads(span))
-    assert "Thu 19 Nov 2026: earned $0.00 · 0 worker(s)" in as_read
-    assert "Sat 21 Nov 2026: earned $0.00 · 1 worker(s)" in as_read
+    assert "Thu 19 Nov 2026: earned $0.00 · 0 workers" in as_read
+    assert "Sat 21 Nov 2026: earned $0.00 · 1 worker in" in as_read
 
 
 def test_a_long_span_pages_within_slacks_block_limit(

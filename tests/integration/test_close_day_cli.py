@@ -44,7 +44,7 @@ def test_close_day_pays_yesterday_once(ledger: Ledger, env: dict[str, str]) -> N
     owed = work_yesterday(ledger)
     first = ates(env, "close-day")
     assert first.returncode == 0, first.stderr
-    assert f"paid {len(WORKERS)} worker(s)" in first.stdout
+    assert f"paid {len(WORKERS)} workers" in first.stdout
     again = ates(env, "close-day", "--date", (ledger.clock() - timedelta(days=1)).date().isoformat())
     assert again.returncode == 0 and "nothing to close" in again.stdout
     assert sorted(r.amount_cents for r in ledger.records("payment")) == sorted(-v for v in owed.values())

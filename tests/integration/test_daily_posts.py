@@ -122,7 +122,7 @@ def test_a_day_closed_by_ates_close_day_is_posted_once_after_analytics_caught_up
     (file_id,) = [f["id"] for f in json.loads(upload.args["files"])]
     assert posting.slack.uploads[file_id].startswith(b"\x89PNG")
     (message,) = posting.slack.store.in_channel("CANALYTICS")  # one message: the numbers and the chart
-    assert "1 worker(s) in the negative" in message["text"] and "20 Nov: " in message["text"]
+    assert "1 worker in the negative" in message["text"] and "20 Nov: " in message["text"]
     image = image_of(message)
     assert image["slack_file"] == {"id": file_id} and "20 Nov: " in image["alt_text"]
     assert message["metadata"]["event_payload"] == {"key": "analytics-day:2026-11-20"}

@@ -17,7 +17,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine, Table, func, select
 
 from domains.kernel.bus import StreamBus, StreamStatus
-from domains.kernel.clock import utcnow
+from domains.kernel.clock import as_utc, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +102,6 @@ class BacklogCollector(Collector):
         now = utcnow()
         for backlog in backlogs:
             waiting.add_metric([backlog.outbox], backlog.waiting)
-            oldest = backlog.oldest
-            if oldest is not None and oldest.tzinfo is None:  # SQLite keeps no time zone; aTES writes UTC
-                oldest = oldest.replace(tzinfo=now.tzinfo)
+            oldest = as_utc(backlog.oldest) if backlog.oldest is not None else None
             age.add_metric([backlog.outbox], max((now - oldest).total_seconds(), 0.0) if oldest else 0.0)
         yield from (waiting, age)

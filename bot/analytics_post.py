@@ -48,8 +48,9 @@ def post_daily_analytics(client: WebClient, sessions: sessionmaker[Session], cha
     False (nothing posted) when no channel is set."""
     if not channel:
         return False
-    file_id = ready_to_show(client, upload_chart(client, sessions, cycle))
-    client.chat_postMessage(channel=channel, **daily_message(sessions, cycle, file_id))
+    daily = earnings_by_day(sessions, chart_days(cycle))
+    file_id = ready_to_show(client, upload_chart(client, daily, cycle))
+    client.chat_postMessage(channel=channel, **daily_message(sessions, cycle, daily, file_id))
     log.info("posted the analytics for %s to %s by hand", cycle, channel)
     return True
 
@@ -58,22 +59,26 @@ def daily_post(
     client: WebClient, sessions: sessionmaker[Session], channel: str, cycle: date, wait_s: float = PROCESSING_WAIT_S
 ) -> OncePost:
     """The day's post, once: its key, and the chart uploaded privately before the message that shows it."""
+    daily = earnings_by_day(sessions, chart_days(cycle))
 
     def content(file_id: str | None) -> dict[str, Any]:
         assert file_id is not None  # the chart is uploaded first
-        return daily_message(sessions, cycle, ready_to_show(client, file_id, wait_s))
+        return daily_message(sessions, cycle, daily, ready_to_show(client, file_id, wait_s))
 
     return OncePost(
-        key=f"analytics-day:{cycle.isoformat()}",
+        key=day_key(cycle),
         channel=channel,
         content=content,
-        upload=lambda: upload_chart(client, sessions, cycle),
+        upload=lambda: upload_chart(client, daily, cycle),
     )
 
 
-def upload_chart(client: WebClient, sessions: sessionmaker[Session], cycle: date) -> str:
+def day_key(cycle: date) -> str:
+    return f"analytics-day:{cycle.isoformat()}"
+
+
+def upload_chart(client: WebClient, daily: list[tuple[date, int]], cycle: date) -> str:
     """Upload the chart of the 30 days to `cycle`, shared with no channel (a message shows it); its file id."""
-    daily = earnings_by_day(sessions, chart_days(cycle))
     uploaded = client.files_upload_v2(
         content=earnings_chart(daily, cycle),
         filename=f"earnings-{cycle.isoformat()}.png",
@@ -94,11 +99,13 @@ def ready_to_show(client: WebClient, file_id: str, wait_s: float = PROCESSING_WA
     return file_id
 
 
-def daily_message(sessions: sessionmaker[Session], cycle: date, file_id: str) -> dict[str, Any]:
+def daily_message(
+    sessions: sessionmaker[Session], cycle: date, daily: list[tuple[date, int]], file_id: str
+) -> dict[str, Any]:
     """One message: the day's numbers as of its close, then the chart; its text says both (notifications, screen
     readers), and so does the image's alt text."""
     numbers = report(sessions, day_of(cycle), cycle + timedelta(days=1))
-    charted = chart_text(earnings_by_day(sessions, chart_days(cycle)))
+    charted = chart_text(daily)
     # 30 days of at most 40 characters each: within Slack's 2000 for alt text (tests/unit/test_chart.py).
     image = ImageBlock(slack_file={"id": file_id}, alt_text=charted, title=chart_title(cycle))
     blocks = [*analytics_view(numbers), image.to_dict()]
@@ -138,10 +145,10 @@ class DailyPoster(OneByOne):
         closed = event.payload()
         if not isinstance(closed, BillingCycleClosed) or not self.channel:
             return False
-        post = daily_post(self.client, self.sessions, self.channel, closed.billing_cycle, self.wait_s)
-        if is_posted(self.sessions, post.key):
+        if is_posted(self.sessions, day_key(closed.billing_cycle)):
             return False
-        self._wait_for_analytics(closed)
+        self._wait_for_analytics(closed)  # then the day's numbers are read, complete
+        post = daily_post(self.client, self.sessions, self.channel, closed.billing_cycle, self.wait_s)
         return post_once(self.client, self.sessions, post, self.member)
 
     def _wait_for_analytics(self, closed: BillingCycleClosed) -> None:

@@ -161,7 +161,7 @@ def domain_commands(
         return lambda command: handler(tasks.unit_of_work(sessions, clock), command)
 
     def identity_(handler: Callable[[UnitOfWork, C], R]) -> Callable[[C], R]:
-        return lambda command: handler(identity.unit_of_work(sessions), command)
+        return lambda command: handler(identity.unit_of_work(sessions, clock), command)
 
     bus.register(CreateTask, tasks_(tasks.create_task))
     bus.register(EditTask, tasks_(tasks.edit_task))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,8 +36,8 @@ class RoleChange:
         return self.user.role != self.old_role
 
 
-def unit_of_work(sessions: sessionmaker[Session]) -> UnitOfWork:
-    return UnitOfWork(sessions, "identity", outbox, inbox)
+def unit_of_work(sessions: sessionmaker[Session], clock: Callable[[], datetime] = utcnow) -> UnitOfWork:
+    return UnitOfWork(sessions, "identity", outbox, inbox, clock)
 
 
 def sync_profiles(uow: UnitOfWork, command: SyncProfiles) -> list[UserView]:
@@ -68,7 +70,7 @@ def _sync(uow: UnitOfWork, profile: Profile, admin_ids: frozenset[str]) -> UserV
             uow.emit(UserDeleted(user_id=user.slack_id))
         return user_view(user)
     before = user_view(user)
-    _copy_profile(user, profile)
+    _copy_profile(user, profile, uow.clock())
     user.is_active = not profile.deleted
     if eligible and user.is_active and not admins:
         user.role = "admin"
@@ -87,7 +89,7 @@ def _insert_if_new(uow: UnitOfWork, profile: Profile, role: Role) -> bool:
         "avatar_url": profile.avatar_url,
         "role": role,
         "is_active": not profile.deleted,
-        "updated_at": utcnow(),
+        "updated_at": uow.clock(),
     }
     statement = dialect_insert(uow.session, table_of(User)).values(row)
     inserted = uow.session.execute(
@@ -134,18 +136,18 @@ def change_role(uow: UnitOfWork, command: ChangeRole) -> RoleChange:
             raise LastAdmin(user_id)
         if old_role != role:
             user.role = role
-            user.updated_at = utcnow()
+            user.updated_at = uow.clock()
             uow.emit(UserRoleChanged(user_id=user_id, old_role=old_role, new_role=role, changed_by=changed_by))
         change = RoleChange(user_view(user), old_role)
         uow.commit()
     return change
 
 
-def _copy_profile(user: User, profile: Profile) -> None:
+def _copy_profile(user: User, profile: Profile, at: datetime) -> None:
     user.name = profile.name
     user.email = profile.email
     user.avatar_url = profile.avatar_url
-    user.updated_at = utcnow()
+    user.updated_at = at
 
 
 def _role(user: User) -> Role:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,7 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from domains.identity import handlers as identity
 from domains.identity.commands import ChangeRole, SyncProfiles
 from domains.identity.model import Profile, UserView
-from domains.identity.tables import metadata, outbox
+from domains.identity.tables import User, metadata, outbox
+from domains.kernel.clock import as_utc
+from tests.fakes.clock import FakeClock
 from tests.in_memory import in_memory_sessions
 
 
@@ -77,3 +80,20 @@ def test_the_last_active_admin_keeps_the_role_and_nothing_is_written(sessions: s
     with pytest.raises(identity.UnknownUser):
         change(sessions, "UNOBODY", "manager")
     assert emitted(sessions) == before
+
+
+def test_a_member_is_dated_by_the_unit_of_works_clock(sessions: sessionmaker[Session]) -> None:
+    """The process's clock (ATES_CLOCK_START in a demo), as tasks and accounting are, not the wall clock."""
+    clock = FakeClock(datetime(2026, 11, 20, 23, 50, tzinfo=UTC))
+    identity.sync_profiles(identity.unit_of_work(sessions, clock), SyncProfiles(profiles=(Profile("U1", "Ann"),)))
+    clock.advance(minutes=20)
+    identity.sync_profiles(identity.unit_of_work(sessions, clock), SyncProfiles(profiles=(Profile("U2", "Bo"),)))
+    clock.advance(minutes=5)
+    promote = ChangeRole(user_id="U1", role="admin", changed_by="U2")
+    identity.change_role(identity.unit_of_work(sessions, clock), promote)
+    with sessions() as session:
+        updated = {user: as_utc(at) for user, at in session.execute(select(User.slack_id, User.updated_at))}
+    assert updated == {
+        "U1": datetime(2026, 11, 21, 0, 15, tzinfo=UTC),
+        "U2": datetime(2026, 11, 21, 0, 10, tzinfo=UTC),
+    }

@@ -59,9 +59,8 @@ def affected_users(event: Event, sessions: sessionmaker[Session]) -> set[str]:
     payload = event.payload()
     if isinstance(payload, contracts.TaskAssigned) and payload.previous_assignee_id:
         return {payload.assignee_id, payload.previous_assignee_id}
-    if isinstance(
-        payload, contracts.TaskAssigned | contracts.TaskCompleted
-    ):  # created or done: its author's "tasks you created" too
+    if isinstance(payload, contracts.TaskAssigned | contracts.TaskCompleted):
+        # Created or done: its author's "tasks you created" changes too.
         task = get_task(sessions, payload.task_id)
         return {payload.assignee_id} | ({task.author_id} if task else set())
     if isinstance(payload, contracts.UserWithdrawn | contracts.UserBalanceIncreased | contracts.UserPaid):

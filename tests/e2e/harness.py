@@ -93,6 +93,20 @@ def base_env(api_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
+def services_env(
+    api_url: str, database_url: str, redis_url: str, stream_prefix: str, data_dir: Path, **extra: str
+) -> dict[str, str]:
+    """Settings for the services runtime: PostgreSQL, Redis under the test's own key prefix, and its own data dir."""
+    return base_env(
+        api_url,
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        ATES_STREAM_PREFIX=stream_prefix,
+        ATES_DATA_DIR=str(data_dir),
+        **extra,
+    )
+
+
 def playground_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """Settings for `make run` with no Slack app: the app serves the playground and uses it as Slack."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ATES_", "DATABASE_URL", "REDIS_URL"))}

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from domains.accounting.queries import balance_of
 from domains.kernel.db import make_engine
 from jobs.migrations import upgrade
-from tests.e2e.harness import SIGNING_SECRET, System, base_env, eventually
+from tests.e2e.harness import SIGNING_SECRET, System, base_env, eventually, services_env
 from tests.fakes.slack_api import Call, FakeSlack
 from tests.fakes.slack_requests import SlackSender
 from tests.integration.ledger import Ledger
@@ -108,12 +108,12 @@ def test_celery_closes_the_missed_day_at_start_and_the_payout_dm_goes_once(
     slack: FakeSlack, tmp_path: Path, pg_url: str, redis_url: str, stream_prefix: str
 ) -> None:
     owed = work_yesterday(pg_url, NOW)
-    env = base_env(
+    env = services_env(
         slack.api_url,
-        DATABASE_URL=pg_url,
-        REDIS_URL=redis_url,
-        ATES_STREAM_PREFIX=stream_prefix,
-        ATES_DATA_DIR=str(tmp_path / "var"),
+        pg_url,
+        redis_url,
+        stream_prefix,
+        tmp_path / "var",
         ATES_CLOCK_START=NOW.isoformat(),  # every process's today, whatever the date: beat's next 00:01 is hours away
     )
     running = System(env, tmp_path)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from domains.kernel.db import make_engine, make_session_factory
-from tests.e2e.harness import SIGNING_SECRET, System, base_env, eventually
+from tests.e2e.harness import SIGNING_SECRET, System, eventually, services_env
 from tests.e2e.test_task_life import button_value, count_workers
 from tests.fakes.slack_api import Call, FakeSlack
 from tests.fakes.slack_requests import SlackSender
@@ -43,12 +43,12 @@ def finish_a_task(sender: SlackSender, slack: FakeSlack) -> None:
 def test_an_operators_close_after_midnight_is_posted_with_its_chart(
     slack: FakeSlack, tmp_path: Path, pg_url: str, redis_url: str, stream_prefix: str
 ) -> None:
-    env = base_env(
+    env = services_env(
         slack.api_url,
-        DATABASE_URL=pg_url,
-        REDIS_URL=redis_url,
-        ATES_STREAM_PREFIX=stream_prefix,
-        ATES_DATA_DIR=str(tmp_path / "var"),
+        pg_url,
+        redis_url,
+        stream_prefix,
+        tmp_path / "var",
         ATES_ANALYTICS_CHANNEL="CANALYTICS",
         ATES_CLOCK_START=BEFORE_MIDNIGHT.isoformat(),
     )

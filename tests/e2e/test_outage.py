@@ -19,7 +19,7 @@ from bot.listeners.errors import OUTAGE
 from domains.accounting.queries import audit_check
 from domains.kernel.db import make_engine, make_session_factory
 from tests.backbone import PrivateRedis
-from tests.e2e.harness import SIGNING_SECRET, System, base_env, eventually
+from tests.e2e.harness import SIGNING_SECRET, System, eventually, services_env
 from tests.fakes.slack_api import Call, FakeSlack, member
 from tests.fakes.slack_requests import Reply, SlackSender
 from tests.fakes.tcp_proxy import TcpProxy
@@ -91,12 +91,12 @@ def test_an_outage_gets_clear_answers_changes_nothing_and_every_process_carries_
     redis_server.start()
     proxy.restore()
     through_proxy = make_url(pg_url).set(port=proxy.port).render_as_string(hide_password=False)
-    env = base_env(
+    env = services_env(
         slack.api_url,
-        DATABASE_URL=through_proxy,
-        REDIS_URL=redis_server.url,
-        ATES_STREAM_PREFIX=stream_prefix,
-        ATES_DATA_DIR=str(tmp_path / "var"),
+        through_proxy,
+        redis_server.url,
+        stream_prefix,
+        tmp_path / "var",
         ATES_RETRY_BACKOFF_MS="50",
         ATES_BACKGROUND_NICE="0",  # on a test machine shared with other runs, niced processes can starve
     )

@@ -19,7 +19,16 @@ import pytest
 import yaml
 
 from domains.kernel.db import make_engine, make_session_factory
-from tests.e2e.harness import DISTRIBUTED_PROCESSES, ROOT, SIGNING_SECRET, System, base_env, eventually, free_port
+from tests.e2e.harness import (
+    DISTRIBUTED_PROCESSES,
+    ROOT,
+    SIGNING_SECRET,
+    System,
+    base_env,
+    eventually,
+    free_port,
+    services_env,
+)
 from tests.e2e.test_task_life import button_value, count_workers
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import SlackSender
@@ -61,13 +70,7 @@ def services(
     slack: FakeSlack, pg_url: str, redis_url: str, stream_prefix: str, tmp_path: Path
 ) -> Iterator[tuple[System, dict[str, int]]]:
     """The gateway and every other process of the services runtime, each serving /metrics on its own port."""
-    env = base_env(
-        slack.api_url,
-        DATABASE_URL=pg_url,
-        REDIS_URL=redis_url,
-        ATES_STREAM_PREFIX=stream_prefix,
-        ATES_DATA_DIR=str(tmp_path / "var"),
-    )
+    env = services_env(slack.api_url, pg_url, redis_url, stream_prefix, tmp_path / "var")
     running = System(env, tmp_path)
     running.start(distributed=False)
     ports = {"web": running.port}
